@@ -1,0 +1,99 @@
+"""Reading audio: load, mix to mono, resample, trim, pad.
+
+Every corpus is read through :func:`load_audio`, so a clip recorded at
+48 kHz stereo and one at 16 kHz mono come out the same way: a float32 mono
+array at the sample rate asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import librosa
+import numpy as np
+import soundfile as sf
+import soxr
+
+SAMPLE_RATE = 16_000
+
+
+class AudioError(ValueError):
+    """A file that should hold audio cannot be used; the message says why."""
+
+
+def load_audio(path: str | Path, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Read an audio file as mono float32 at ``sr`` Hz.
+
+    Parameters
+    ----------
+    path : str or Path
+        A wav / flac / ogg / mp3 file (anything libsndfile reads).
+    sr : int
+        Target sample rate in Hz.
+
+    Returns
+    -------
+    np.ndarray, shape (n_samples,), float32 in [-1, 1]
+
+    Raises
+    ------
+    AudioError
+        The file is missing, empty, holds no samples, or is not audio.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: the file is empty (0 bytes)")
+    try:
+        data, native_sr = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as err:
+        raise AudioError(f"{path}: not readable as audio ({err})") from err
+    if data.shape[0] == 0:
+        raise AudioError(f"{path}: the header is valid but it holds no samples")
+    y = data.mean(axis=1)  # (n_samples, n_channels) -> mono
+    if native_sr != sr:
+        y = soxr.resample(y, native_sr, sr, quality="HQ")
+    return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def audio_problem(path: str | Path) -> str | None:
+    """Return why ``path`` cannot be used as audio, or None if its header is fine.
+
+    Cheap (reads the header only), so loaders call it on every file and turn
+    problems into counted skips instead of crashes mid-run.
+    """
+    path = Path(path)
+    if path.stat().st_size == 0:
+        return "empty file (0 bytes)"
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError):
+        return "not readable as audio"
+    if info.frames == 0:
+        return "valid header but no samples"
+    return None
+
+
+def trim_silence(y: np.ndarray, top_db: float = 40.0) -> np.ndarray:
+    """Cut leading and trailing parts quieter than ``top_db`` below the peak.
+
+    An all-silent clip is returned unchanged rather than emptied.
+    """
+    if not np.any(y):
+        return y
+    trimmed, _ = librosa.effects.trim(y, top_db=top_db)
+    return trimmed if trimmed.size else y
+
+
+def fix_length(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, int]:
+    """Zero-pad at the end or truncate to exactly ``n_samples``.
+
+    Returns
+    -------
+    y : np.ndarray, shape (n_samples,)
+    n_valid : int
+        How many of the returned samples are real audio (the rest is padding).
+    """
+    n_valid = min(len(y), n_samples)
+    return librosa.util.fix_length(y, size=n_samples), n_valid

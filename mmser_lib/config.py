@@ -1,0 +1,59 @@
+"""Where things live: corpus roots, twins, figures.
+
+Every setting is an environment variable so that a notebook, the ``mmser``
+command and CI agree without passing paths around:
+
+``MMSER_<CORPUS>_ROOT``
+    Folder of a real corpus, e.g. ``MMSER_RAVDESS_ROOT=/data/ravdess``.
+    When unset, notebooks write a synthetic twin instead (see ``data/README.md``).
+``MMSER_TWIN_DIR``
+    Where twins are written (default ``~/.cache/mmser/twins``).
+``MMSER_FIGURES_DIR``
+    Where notebooks save figures and ``metrics.json`` (default: the
+    repository's ``figures/``). Tests point it elsewhere so that running
+    them never overwrites the committed reference figures.
+``MMSER_FAST``
+    ``1`` makes notebooks use few epochs and small twins (CI sets it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CORPORA = ("crema_d", "ravdess", "tess", "meld", "iemocap")
+
+
+def corpus_root_from_env(corpus: str) -> Path | None:
+    """Return the real corpus folder named by ``MMSER_<CORPUS>_ROOT``, or None."""
+    value = os.environ.get(f"MMSER_{corpus.upper()}_ROOT", "").strip()
+    return Path(value).expanduser().resolve() if value else None
+
+
+def twin_dir() -> Path:
+    """Return the folder under which twins are written."""
+    value = os.environ.get("MMSER_TWIN_DIR", "").strip()
+    return Path(value).expanduser() if value else Path.home() / ".cache" / "mmser" / "twins"
+
+
+def fast_mode() -> bool:
+    """True when ``MMSER_FAST`` asks for few epochs and small twins (CI)."""
+    return os.environ.get("MMSER_FAST", "").strip().lower() in {"1", "true", "yes"}
+
+
+def repository_root(start: Path | None = None) -> Path | None:
+    """Return the mmser checkout containing ``start`` (default: cwd), if any."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "mmser_lib").is_dir() and (folder / "notebooks").is_dir():
+            return folder
+    return None
+
+
+def figures_dir() -> Path:
+    """Return the folder under which ``<notebook>/<figure>.png`` files go."""
+    value = os.environ.get("MMSER_FIGURES_DIR", "").strip()
+    if value:
+        return Path(value).expanduser()
+    repo = repository_root() or repository_root(Path(__file__).parent)
+    return (repo / "figures") if repo else Path.cwd() / "figures"
