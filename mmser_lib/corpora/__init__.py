@@ -1,0 +1,68 @@
+"""Corpus loaders and twins, one module per corpus.
+
+>>> from mmser_lib import corpora
+>>> root = corpora.make_twin("ravdess", "/tmp/ravdess_twin", speakers=4)
+>>> manifest = corpora.load("ravdess", root)
+
+Or let the notebook setting decide between the real corpus and a twin:
+
+>>> root, is_twin = corpora.corpus_root("ravdess")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from mmser_lib import config
+from mmser_lib.corpora import ravdess
+from mmser_lib.corpora.common import MANIFEST_COLUMNS, CorpusNotFoundError
+
+MODULES = {"ravdess": ravdess}
+
+__all__ = ["MANIFEST_COLUMNS", "CorpusNotFoundError", "MODULES", "load", "make_twin", "corpus_root", "is_twin"]
+
+
+def _module(corpus: str):
+    if corpus not in MODULES:
+        available = ", ".join(sorted(MODULES))
+        raise ValueError(f"unknown corpus {corpus!r}; available: {available}")
+    return MODULES[corpus]
+
+
+def load(corpus: str, root: str | Path, verbose: bool = True) -> pd.DataFrame:
+    """Return the manifest (one row per utterance, ``MANIFEST_COLUMNS``) of ``corpus`` under ``root``."""
+    return _module(corpus).load(root, verbose=verbose)
+
+
+def make_twin(corpus: str, root: str | Path, speakers: int = 8, seed: int = 0, **options) -> Path:
+    """Write a synthetic twin of ``corpus`` with the real layout into ``root``."""
+    return _module(corpus).make_twin(root, speakers=speakers, seed=seed, **options)
+
+
+def is_twin(root: str | Path) -> bool:
+    """True when ``root`` was written by :func:`make_twin` (it holds ``TWIN.json``)."""
+    return (Path(root) / "TWIN.json").is_file()
+
+
+def corpus_root(corpus: str, speakers: int = 8, seed: int = 0, **options) -> tuple[Path, bool]:
+    """Return ``(root, is_twin)``: the real corpus if configured, else a twin.
+
+    The real corpus is named by the environment variable
+    ``MMSER_<CORPUS>_ROOT``. Without it a twin with ``speakers`` speakers is
+    written once under ``MMSER_TWIN_DIR`` and reused afterwards.
+    """
+    real = config.corpus_root_from_env(corpus)
+    if real is not None:
+        if not real.is_dir():
+            raise CorpusNotFoundError(
+                f"MMSER_{corpus.upper()}_ROOT points at {real}, which does not exist. See data/README.md."
+            )
+        return real, False
+    tag = "-".join([f"s{speakers}", f"seed{seed}", *(f"{k}{v}" for k, v in sorted(options.items()))])
+    root = config.twin_dir() / corpus / tag
+    marker = root / "TWIN.json"
+    if not marker.is_file():  # written last, so a half-written twin is redone
+        make_twin(corpus, root, speakers=speakers, seed=seed, **options)
+    return root, True
