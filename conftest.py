@@ -1,0 +1,18 @@
+"""Test-wide settings, applied before any test or notebook kernel starts.
+
+Figures and twins go to a temporary folder (so the committed reference
+figures are never overwritten), notebooks run in fast mode, and no real
+corpus is used even if one is configured on this machine: the tests must
+pass on a fresh clone with no data at all.
+"""
+
+import os
+import tempfile
+
+_scratch = tempfile.mkdtemp(prefix="mmser-tests-")
+os.environ["MMSER_FIGURES_DIR"] = os.path.join(_scratch, "figures")
+os.environ["MMSER_TWIN_DIR"] = os.path.join(_scratch, "twins")
+os.environ["MMSER_FAST"] = "1"
+for _name in list(os.environ):
+    if _name.startswith("MMSER_") and _name.endswith("_ROOT"):
+        del os.environ[_name]

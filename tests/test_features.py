@@ -1,0 +1,46 @@
+import numpy as np
+
+from mmser_lib import features
+from mmser_lib.features import SequenceParams
+
+
+def test_sequences_have_a_fixed_shape_and_a_mask(small_manifest, small_frames):
+    X, mask = small_frames
+    params = SequenceParams()
+    assert X.shape == (len(small_manifest), params.n_frames, params.n_mels) == (120, 301, 64)
+    assert mask.shape == X.shape[:2] and mask.dtype == bool
+    assert np.isfinite(X).all()
+    # twin clips last 1.5-3 s once trimmed: some padding at the end, never at the start
+    assert mask[:, 0].all() and not mask[:, -1].all()
+
+
+def test_mfcc_sequences_and_truncation():
+    params = SequenceParams(kind="mfcc", max_seconds=1.0)
+    rng = np.random.default_rng(0)
+    frames, mask = features.sequence_from_audio(rng.normal(0, 0.1, 16000 * 4).astype(np.float32), params)
+    assert frames.shape == (params.n_frames, 40)
+    assert mask.all()  # 4 s of noise truncated to 1 s: every frame is real audio
+
+
+def test_silent_and_tiny_clips_give_finite_values():
+    params = SequenceParams()
+    for y in (np.zeros(16000, np.float32), np.zeros(10, np.float32), np.full(800, 0.1, np.float32)):
+        frames, mask = features.sequence_from_audio(y, params)
+        assert np.isfinite(frames).all() and mask.any()
+        stats = features.statistics_from_audio(y)
+        assert len(stats) == 169 and all(np.isfinite(v) for v in stats.values())
+
+
+def test_statistics_of_a_manifest(small_manifest):
+    stats = features.extract_statistics(small_manifest.head(6), progress=False)
+    assert stats.shape == (6, 169)
+    assert (stats.index == small_manifest.head(6).index).all()
+    assert stats.notna().all().all()
+    assert (stats["duration_s"] > 0.5).all()
+
+
+def test_parallel_and_serial_extraction_agree(small_manifest):
+    subset = small_manifest.head(70)  # above the threshold at which workers are used
+    serial, _ = features.extract_sequences(subset, n_jobs=1, progress=False)
+    parallel, _ = features.extract_sequences(subset, n_jobs=2, progress=False)
+    np.testing.assert_allclose(serial, parallel, rtol=1e-5)
