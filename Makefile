@@ -1,0 +1,34 @@
+# Two commands a newcomer needs:  make demo   and   make test
+# Both create .venv and install requirements.txt + mmser_lib when missing.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint notebooks benchmark clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mmser demo --out runs/demo
+
+# Library tests, then every notebook under nbval on freshly written twins.
+# Figures go to a temporary folder so the committed references stay as they are.
+test: $(STAMP)
+	MMSER_FAST=1 $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check mmser_lib tests benchmarks tools notebooks
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/demo_benchmark.py
+
+clean:
+	rm -rf runs .pytest_cache
