@@ -112,6 +112,8 @@ def plot_training_curves(histories: dict[str, dict], suptitle: str = ""):
         for ax, key in zip(row, ("loss", "accuracy")):
             ax.plot(epochs, curves[key], label="train")
             ax.plot(epochs, curves[f"val_{key}"], label="validation")
+            if key == "accuracy" and "val_uar" in curves:
+                ax.plot(epochs, curves["val_uar"], label="validation UAR (stopping criterion)")
             ax.axvline(best, color="grey", linestyle="--", label=f"best epoch ({best})")
             ax.set_xlabel("epoch")
             ax.set_ylabel(key)

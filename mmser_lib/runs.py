@@ -119,7 +119,7 @@ def train(
     params: SequenceParams | None = None,
     seed: int = 0,
     epochs: int = 60,
-    patience: int = 10,
+    patience: int = 15,
     batch_size: int = 32,
     val_size: float = 0.2,
     progress: bool = True,
