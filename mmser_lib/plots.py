@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
 from mmser_lib import config
 
@@ -115,6 +116,7 @@ def plot_training_curves(histories: dict[str, dict], suptitle: str = ""):
             if key == "accuracy" and "val_uar" in curves:
                 ax.plot(epochs, curves["val_uar"], label="validation UAR (stopping criterion)")
             ax.axvline(best, color="grey", linestyle="--", label=f"best epoch ({best})")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("epoch")
             ax.set_ylabel(key)
             ax.set_title(f"{name}: {key}")
