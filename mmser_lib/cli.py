@@ -164,8 +164,10 @@ def cmd_demo(args) -> None:
     (out / "results.json").write_text(json.dumps({"split": sides, "results": results}, indent=2) + "\n")
     print(f"\nResults on {int(test.sum())} clips of unseen speakers (chance UAR = {chance:.3f}):")
     print(table.to_string(index=False))
-    print("RAVDESS text is one of two sentences for every emotion, so the text branch carries no emotion:\n"
-          "a gap between the two models here is training noise (initial weights, stopping epoch), not text.")
+    print("RAVDESS text is one of two sentences for every emotion, so the words alone say nothing about the\n"
+          "emotion (text-only is at chance). A gap between the models comes from training noise, or from the text\n"
+          "telling the model which sentence it hears, which helps it read the audio (each sentence has its own\n"
+          "length and rhythm). Two speakers are a small test set: rerun with another --seed before concluding.")
     print(f"\nfigures in {figures}, runs in {out / 'runs'}; took {time.perf_counter() - started:.0f} s")
 
 
