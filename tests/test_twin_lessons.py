@@ -1,7 +1,7 @@
 """The RAVDESS twin must teach the lessons of the real corpus (DESIGN.md, "Twins").
 
-Calibrated with tools/calibrate_twin.py: 12 speakers, seed 0, Conv1D,
-measured 0.51 UAR on unseen speakers and 0.67 on a random split.
+Calibrated with tools/calibrate_twin.py: 12 speakers, seed 0, Conv1D stopped on validation UAR,
+measured 0.59 UAR on unseen speakers and 0.70 on a random split.
 """
 
 import numpy as np
