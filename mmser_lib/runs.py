@@ -53,19 +53,23 @@ class Run:
     def sequence_params(self) -> SequenceParams:
         return SequenceParams(**self.config["sequence_params"])
 
-    def inputs(self, manifest: pd.DataFrame, X: np.ndarray | None = None, progress: bool = True) -> dict:
-        """Model inputs for the rows of ``manifest``: frames, and TF-IDF of ``text`` if the model reads text."""
+    def inputs(self, manifest: pd.DataFrame, X: np.ndarray | None = None, progress: bool = True):
+        """What the model takes for the rows of ``manifest``.
+
+        Returns
+        -------
+        np.ndarray, shape (n_rows, n_frames, n_features), for audio-only models, or
+        dict with "audio" (those frames) and "text" (TF-IDF, shape (n_rows, vocabulary)).
+        """
         if X is None:
             X, _ = extract_sequences(manifest, self.sequence_params, progress=progress)
-        inputs = {"audio": X}
-        if self.vectoriser is not None:
-            inputs["text"] = text.tfidf_features(self.vectoriser, manifest["text"])
-        return inputs
+        if self.vectoriser is None:
+            return X
+        return {"audio": X, "text": text.tfidf_features(self.vectoriser, manifest["text"])}
 
     def predict_proba(self, manifest: pd.DataFrame, X: np.ndarray | None = None, progress: bool = True) -> np.ndarray:
         """Class probabilities, shape (n_rows, n_labels), columns in :attr:`labels` order."""
-        inputs = self.inputs(manifest, X, progress)
-        return self.model.predict(inputs if self.vectoriser is not None else inputs["audio"], verbose=0)
+        return self.model.predict(self.inputs(manifest, X, progress), verbose=0)
 
     def evaluate(self, manifest: pd.DataFrame, X: np.ndarray | None = None, progress: bool = True) -> dict:
         """Metrics of :func:`classification_metrics` on the rows whose emotion the run knows.
@@ -170,11 +174,8 @@ def train(
             model = models.conv1d_baseline(X.shape[1:], len(labels), mean, variance)
     run = Run(model, {}, vectoriser)
 
-    def inputs(mask):
-        rows = run.inputs(manifest[mask], X[mask])
-        return rows if vectoriser is not None else rows["audio"]
-
-    fitted = fit(model, inputs(is_train), y[is_train], inputs(is_val), y[is_val], epochs=epochs,
+    fitted = fit(model, run.inputs(manifest[is_train], X[is_train]), y[is_train],
+                 run.inputs(manifest[is_val], X[is_val]), y[is_val], epochs=epochs,
                  batch_size=batch_size, patience=patience, progress=progress)
     run.config = {
         "corpus": str(manifest["corpus"].iloc[0]),
