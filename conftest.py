@@ -12,6 +12,7 @@ import tempfile
 _scratch = tempfile.mkdtemp(prefix="mmser-tests-")
 os.environ["MMSER_FIGURES_DIR"] = os.path.join(_scratch, "figures")
 os.environ["MMSER_TWIN_DIR"] = os.path.join(_scratch, "twins")
+os.environ["MMSER_CACHE_DIR"] = os.path.join(_scratch, "cache")
 os.environ["MMSER_FAST"] = "1"
 for _name in list(os.environ):
     if _name.startswith("MMSER_") and _name.endswith("_ROOT"):

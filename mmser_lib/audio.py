@@ -2,7 +2,10 @@
 
 Every corpus is read through :func:`load_audio`, so a clip recorded at
 48 kHz stereo and one at 16 kHz mono come out the same way: a float32 mono
-array at the sample rate asked for.
+array at the sample rate asked for. wav / flac / ogg / mp3 are read with
+libsndfile (soundfile); media containers such as MELD's ``.mp4`` or a phone's
+``.m4a`` are decoded with FFmpeg's libraries through PyAV, so no ``ffmpeg``
+program is needed.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import soxr
 
 SAMPLE_RATE = 16_000
 
+# Containers libsndfile cannot read; they go straight to PyAV.
+CONTAINER_SUFFIXES = {".mp4", ".m4a", ".mov", ".mkv", ".webm", ".aac"}
+
 
 class AudioError(ValueError):
     """A file that should hold audio cannot be used; the message says why."""
@@ -27,7 +33,8 @@ def load_audio(path: str | Path, sr: int = SAMPLE_RATE) -> np.ndarray:
     Parameters
     ----------
     path : str or Path
-        A wav / flac / ogg / mp3 file (anything libsndfile reads).
+        A wav / flac / ogg / mp3 file (libsndfile), or a media container
+        with an audio track (.mp4, .m4a, ...; decoded with PyAV).
     sr : int
         Target sample rate in Hz.
 
@@ -45,16 +52,53 @@ def load_audio(path: str | Path, sr: int = SAMPLE_RATE) -> np.ndarray:
         raise AudioError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: the file is empty (0 bytes)")
-    try:
-        data, native_sr = sf.read(str(path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError) as err:
-        raise AudioError(f"{path}: not readable as audio ({err})") from err
+    if path.suffix.lower() in CONTAINER_SUFFIXES:
+        data, native_sr = _decode_with_pyav(path)
+    else:
+        try:
+            data, native_sr = sf.read(str(path), dtype="float32", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError, TypeError) as err:
+            raise AudioError(f"{path}: not readable as audio ({err})") from err
     if data.shape[0] == 0:
         raise AudioError(f"{path}: the header is valid but it holds no samples")
     y = data.mean(axis=1)  # (n_samples, n_channels) -> mono
     if native_sr != sr:
         y = soxr.resample(y, native_sr, sr, quality="HQ")
     return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _decode_with_pyav(path: Path) -> tuple[np.ndarray, int]:
+    """Decode the first audio track of a media file.
+
+    Returns
+    -------
+    data : np.ndarray, shape (n_samples, n_channels), float32
+    sample_rate : int
+    """
+    try:
+        import av
+    except ImportError as err:  # pragma: no cover - av is in requirements.txt
+        raise AudioError(f"{path}: decoding {path.suffix} files needs PyAV (pip install av)") from err
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise AudioError(f"{path}: the file has no audio track")
+            stream = container.streams.audio[0]
+            # Keep the native rate and channels: FFmpeg's own stereo-to-mono
+            # downmix adds 3 dB, so we average the channels ourselves.
+            resampler = av.AudioResampler(format="fltp", layout=stream.layout.name, rate=stream.rate)
+            chunks = []
+            for frame in container.decode(stream):
+                chunks.extend(f.to_ndarray() for f in resampler.resample(frame))
+            chunks.extend(f.to_ndarray() for f in resampler.resample(None))
+            sample_rate = stream.rate
+    except AudioError:
+        raise
+    except (av.error.FFmpegError, ValueError, IndexError) as err:
+        raise AudioError(f"{path}: not readable as audio or video ({err})") from err
+    if not chunks:
+        return np.zeros((0, 1), dtype=np.float32), sample_rate
+    return np.concatenate(chunks, axis=1).T.astype(np.float32), sample_rate
 
 
 def audio_problem(path: str | Path) -> str | None:
@@ -64,8 +108,18 @@ def audio_problem(path: str | Path) -> str | None:
     problems into counted skips instead of crashes mid-run.
     """
     path = Path(path)
+    if not path.is_file():
+        return "file missing"
     if path.stat().st_size == 0:
         return "empty file (0 bytes)"
+    if path.suffix.lower() in CONTAINER_SUFFIXES:
+        import av
+
+        try:
+            with av.open(str(path)) as container:
+                return None if container.streams.audio else "no audio track"
+        except (av.error.FFmpegError, ValueError):
+            return "not readable as audio or video"
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError):

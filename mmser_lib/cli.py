@@ -179,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("twin", help="write a synthetic twin of a corpus")
     p.add_argument("corpus", choices=names)
     p.add_argument("out_dir")
-    p.add_argument("--speakers", type=int, default=8)
+    p.add_argument("--speakers", type=int, default=None,
+                   help="number of speakers (default: the corpus's own, 2 for TESS, 10 for IEMOCAP, else 8)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_twin)
 

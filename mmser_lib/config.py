@@ -8,6 +8,8 @@ command and CI agree without passing paths around:
     When unset, notebooks write a synthetic twin instead (see ``data/README.md``).
 ``MMSER_TWIN_DIR``
     Where twins are written (default ``~/.cache/mmser/twins``).
+``MMSER_CACHE_DIR``
+    Where extracted features are cached (default ``~/.cache/mmser/features``).
 ``MMSER_FIGURES_DIR``
     Where notebooks save figures and ``metrics.json`` (default: the
     repository's ``figures/``). Tests point it elsewhere so that running
@@ -34,6 +36,12 @@ def twin_dir() -> Path:
     """Return the folder under which twins are written."""
     value = os.environ.get("MMSER_TWIN_DIR", "").strip()
     return Path(value).expanduser() if value else Path.home() / ".cache" / "mmser" / "twins"
+
+
+def cache_dir() -> Path:
+    """Return the folder of the feature cache."""
+    value = os.environ.get("MMSER_CACHE_DIR", "").strip()
+    return Path(value).expanduser() if value else Path.home() / ".cache" / "mmser" / "features"
 
 
 def fast_mode() -> bool:

@@ -18,7 +18,8 @@ from matplotlib.ticker import MaxNLocator
 
 from mmser_lib import config
 
-PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "librosa", "scikit-learn", "espeakng-loader")
+PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "librosa", "scikit-learn", "espeakng-loader",
+            "praat-parselmouth", "opensmile", "av")
 
 
 def figure_path(notebook: str, name: str) -> Path:
@@ -140,5 +141,100 @@ def plot_metric_bars(table, metrics=("accuracy", "uar", "macro_f1"), chance: flo
     ax.legend(loc="upper right")
     for container in ax.containers:
         ax.bar_label(container, fmt="%.2f", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_counts(manifest, column: str, hue: str | None = None, title: str = "", top: int | None = None):
+    """Bar chart of how many utterances each value of ``column`` has (stacked by ``hue``)."""
+    counts = manifest.groupby([column, hue]).size().unstack(fill_value=0) if hue else manifest[column].value_counts()
+    if hue is None:
+        counts = counts.to_frame("utterances")
+    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
+    if top:
+        counts = counts.head(top)
+    fig, ax = plt.subplots(figsize=(min(12, 1.5 + 0.45 * len(counts)), 3.8))
+    counts.plot.bar(stacked=True, ax=ax, legend=hue is not None, width=0.8, colormap="tab10" if hue else None)
+    ax.set_xlabel(column)
+    ax.set_ylabel("utterances")
+    ax.set_title(title or f"utterances per {column}")
+    if hue:
+        ax.legend(title=hue, bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=8)
+    ax.tick_params(axis="x", rotation=45)
+    plt.setp(ax.get_xticklabels(), ha="right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_clip(y, sr: int, f0_times=None, f0=None, title: str = ""):
+    """Waveform above a log-mel spectrogram, with the F0 contour drawn on it when given."""
+    import librosa
+    import librosa.display
+
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True, height_ratios=[1, 2])
+    librosa.display.waveshow(y, sr=sr, ax=top)
+    top.set_ylabel("amplitude")
+    top.set_title(title)
+    mel = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr, n_fft=1024, hop_length=160, n_mels=80),
+                              ref=np.max)
+    image = librosa.display.specshow(mel, sr=sr, hop_length=160, x_axis="time", y_axis="mel", ax=bottom)
+    fig.colorbar(image, ax=[top, bottom], format="%+2.0f dB", fraction=0.04)
+    if f0 is not None:
+        voiced = np.where(f0 > 0, f0, np.nan)
+        bottom.plot(f0_times, voiced, color="cyan", linewidth=2, label="F0 (Praat)")
+        bottom.legend(loc="upper right")
+    bottom.set_xlabel("time (s)")
+    bottom.set_ylabel("frequency (Hz, mel scale)")
+    return fig
+
+
+def plot_features_by_emotion(table, emotions, columns: dict[str, str], order: list[str] | None = None,
+                             title: str = ""):
+    """One box plot per feature, utterances grouped by emotion.
+
+    ``columns`` maps a feature column to its axis label (with unit).
+    """
+    order = order or [e for e in ("neutral", "calm", "happy", "excited", "sad", "angry", "frustrated", "fearful",
+                                  "disgust", "surprised") if e in set(emotions)]
+    n = len(columns)
+    cols = min(3, n)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 3.2 * rows), squeeze=False)
+    data = table.assign(emotion=np.asarray(emotions))
+    for ax, (column, label) in zip(axes.flat, columns.items()):
+        sns.boxplot(data, x="emotion", y=column, order=order, ax=ax, hue="emotion", palette="tab10",
+                    fliersize=1.5, legend=False)
+        ax.set_ylabel(label)
+        ax.set_xlabel("")
+        ax.tick_params(axis="x", rotation=45)
+        plt.setp(ax.get_xticklabels(), ha="right")
+    for ax in list(axes.flat)[n:]:
+        ax.remove()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_projection(points, colourings: dict[str, object], title: str = "", axis_labels=("PC 1", "PC 2")):
+    """Scatter a 2-D projection once per colouring (e.g. by emotion and by speaker), side by side.
+
+    Parameters
+    ----------
+    points : array, shape (n, 2)
+    colourings : panel title -> labels, shape (n,)
+    """
+    fig, axes = plt.subplots(1, len(colourings), figsize=(6.2 * len(colourings), 5), squeeze=False)
+    for ax, (name, labels) in zip(axes[0], colourings.items()):
+        labels = np.asarray(labels)
+        values = sorted(set(labels))
+        palette = sns.color_palette("tab10" if len(values) <= 10 else "husl", len(values))
+        for colour, value in zip(palette, values):
+            chosen = labels == value
+            ax.scatter(points[chosen, 0], points[chosen, 1], s=12, alpha=0.75, color=colour, label=str(value))
+        ax.set_title(f"coloured by {name}")
+        ax.set_xlabel(axis_labels[0])
+        ax.set_ylabel(axis_labels[1])
+        ax.legend(fontsize=7, markerscale=1.5, ncol=1 if len(values) <= 12 else 2, loc="best")
+    fig.suptitle(title)
     fig.tight_layout()
     return fig

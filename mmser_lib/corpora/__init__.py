@@ -16,12 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from mmser_lib import config
-from mmser_lib.corpora import ravdess
+from mmser_lib.corpora import crema_d, iemocap, meld, ravdess, subsets, tess
 from mmser_lib.corpora.common import MANIFEST_COLUMNS, CorpusNotFoundError
 
-MODULES = {"ravdess": ravdess}
+MODULES = {"crema_d": crema_d, "ravdess": ravdess, "tess": tess, "meld": meld, "iemocap": iemocap}
 
-__all__ = ["MANIFEST_COLUMNS", "CorpusNotFoundError", "MODULES", "load", "make_twin", "corpus_root", "is_twin"]
+__all__ = [
+    "MANIFEST_COLUMNS", "CorpusNotFoundError", "MODULES", "load", "make_twin", "corpus_root", "is_twin", "subsets",
+]
 
 
 def _module(corpus: str):
@@ -31,14 +33,23 @@ def _module(corpus: str):
     return MODULES[corpus]
 
 
-def load(corpus: str, root: str | Path, verbose: bool = True) -> pd.DataFrame:
-    """Return the manifest (one row per utterance, ``MANIFEST_COLUMNS``) of ``corpus`` under ``root``."""
-    return _module(corpus).load(root, verbose=verbose)
+def load(corpus: str, root: str | Path, verbose: bool = True, **options) -> pd.DataFrame:
+    """Return the manifest (one row per utterance, ``MANIFEST_COLUMNS``) of ``corpus`` under ``root``.
+
+    ``options`` go to the corpus loader (e.g. ``keep_unlabelled`` for IEMOCAP).
+    """
+    return _module(corpus).load(root, verbose=verbose, **options)
 
 
-def make_twin(corpus: str, root: str | Path, speakers: int = 8, seed: int = 0, **options) -> Path:
-    """Write a synthetic twin of ``corpus`` with the real layout into ``root``."""
-    return _module(corpus).make_twin(root, speakers=speakers, seed=seed, **options)
+def make_twin(corpus: str, root: str | Path, speakers: int | None = None, seed: int = 0, **options) -> Path:
+    """Write a synthetic twin of ``corpus`` with the real layout into ``root``.
+
+    ``speakers`` defaults to the corpus module's own default (2 for TESS,
+    10 for IEMOCAP, 8 otherwise).
+    """
+    if speakers is not None:
+        options["speakers"] = speakers
+    return _module(corpus).make_twin(root, seed=seed, **options)
 
 
 def is_twin(root: str | Path) -> bool:
@@ -46,7 +57,7 @@ def is_twin(root: str | Path) -> bool:
     return (Path(root) / "TWIN.json").is_file()
 
 
-def corpus_root(corpus: str, speakers: int = 8, seed: int = 0, **options) -> tuple[Path, bool]:
+def corpus_root(corpus: str, speakers: int | None = None, seed: int = 0, **options) -> tuple[Path, bool]:
     """Return ``(root, is_twin)``: the real corpus if configured, else a twin.
 
     The real corpus is named by the environment variable
@@ -60,7 +71,7 @@ def corpus_root(corpus: str, speakers: int = 8, seed: int = 0, **options) -> tup
                 f"MMSER_{corpus.upper()}_ROOT points at {real}, which does not exist. See data/README.md."
             )
         return real, False
-    tag = "-".join([f"s{speakers}", f"seed{seed}", *(f"{k}{v}" for k, v in sorted(options.items()))])
+    tag = "-".join([f"s{speakers or 'default'}", f"seed{seed}", *(f"{k}{v}" for k, v in sorted(options.items()))])
     root = config.twin_dir() / corpus / tag
     marker = root / "TWIN.json"
     if not marker.is_file():  # written last, so a half-written twin is redone

@@ -14,13 +14,11 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import soundfile as sf
 
 from mmser_lib.audio import audio_problem
 from mmser_lib.corpora.common import SkipReport, manifest_from_rows, require_corpus_root
-from mmser_lib.corpora.twin import TwinSpeaker, make_speakers, render, run_in_fresh_processes, utterance_seed
+from mmser_lib.corpora.twin import TwinClip, make_speakers, run_in_fresh_processes, write_speaker_clips
 
 CORPUS = "ravdess"
 LAYOUT = "Actor_XX/03-01-EE-II-SS-RR-AA.wav (e.g. Actor_01/03-01-05-02-01-01-01.wav)"
@@ -147,29 +145,13 @@ def make_twin(
                     continue  # RAVDESS has no strong neutral
                 for statement in STATEMENTS:
                     for repetition in range(1, repetitions + 1):
-                        clips.append((f"03-01-{code}-{intensity}-{statement}-{repetition:02d}-{actor:02d}.wav",
-                                      code, intensity, statement))
-        tasks.append((root / f"Actor_{actor:02d}", voice, clips, seed, sample_rate, stereo_fraction))
-    run_in_fresh_processes(_write_actor, tasks, desc=f"{CORPUS} twin", progress=progress)
+                        name = f"03-01-{code}-{intensity}-{statement}-{repetition:02d}-{actor:02d}.wav"
+                        clips.append(TwinClip(root / f"Actor_{actor:02d}" / name, STATEMENTS[statement],
+                                              EMOTIONS[code], strength=1.0 if intensity == "01" else 1.6))
+        tasks.append((voice, clips, seed, sample_rate, stereo_fraction))
+    run_in_fresh_processes(write_speaker_clips, tasks, desc=f"{CORPUS} twin", progress=progress)
     (root / "TWIN.json").write_text(
         json.dumps(dict(corpus=CORPUS, speakers=speakers, seed=seed, repetitions=repetitions,
-                        sample_rate=sample_rate, clips=sum(len(t[2]) for t in tasks)), indent=2)
+                        sample_rate=sample_rate, clips=sum(len(t[1]) for t in tasks)), indent=2)
     )
     return root
-
-
-def _write_actor(folder: Path, voice: TwinSpeaker, clips: list[tuple], seed: int, sample_rate: int,
-                 stereo_fraction: float) -> int:
-    """Write one twin actor's clips (runs in its own process, see ``run_in_fresh_processes``)."""
-    from mmser_lib.speech import Espeak
-
-    tts = Espeak()
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, code, intensity, statement in clips:
-        rng = np.random.default_rng(utterance_seed(seed, name))
-        audio = render(tts, STATEMENTS[statement], EMOTIONS[code], voice, rng, sample_rate,
-                       strength=1.0 if intensity == "01" else 1.6)
-        if rng.random() < stereo_fraction:
-            audio = np.stack([audio, 0.9 * audio], axis=1)
-        sf.write(folder / name, audio, sample_rate, subtype="PCM_16")
-    return len(clips)

@@ -1,9 +1,26 @@
-"""Acoustic features: frame sequences for the Conv1D models, utterance statistics."""
+"""Acoustic features: utterance-level statistics and frame sequences, cached.
 
-from mmser_lib.features.sequences import SequenceParams, extract_sequences, sequence_from_audio
-from mmser_lib.features.utterance import extract_statistics, statistics_from_audio
+>>> from mmser_lib import features
+>>> table = features.extract_features(manifest)           # one row per clip
+>>> X, mask = features.extract_sequences(manifest)         # (n, 301, 64) log-mel frames
+
+Modules: :mod:`~mmser_lib.features.spectral` (MFCC, chroma, spectral shape),
+:mod:`~mmser_lib.features.prosody` (F0, loudness, speaking rate),
+:mod:`~mmser_lib.features.voice_quality` (jitter, shimmer, HNR, formants),
+:mod:`~mmser_lib.features.egemaps` (openSMILE), :mod:`~mmser_lib.features.sequences`
+(frames), :mod:`~mmser_lib.features.cache` and :mod:`~mmser_lib.features.extract`.
+"""
+
+from mmser_lib.features.extract import (
+    FLAG_COLUMNS,
+    UTTERANCE_GROUPS,
+    FeatureParams,
+    extract_features,
+    extract_sequences,
+)
+from mmser_lib.features.sequences import SequenceParams, sequence_from_audio
 
 __all__ = [
-    "SequenceParams", "extract_sequences", "sequence_from_audio",
-    "extract_statistics", "statistics_from_audio",
+    "FLAG_COLUMNS", "UTTERANCE_GROUPS", "FeatureParams", "SequenceParams",
+    "extract_features", "extract_sequences", "sequence_from_audio",
 ]

@@ -11,10 +11,9 @@ from dataclasses import asdict, dataclass
 
 import librosa
 import numpy as np
-import pandas as pd
 
-from mmser_lib.audio import fix_length, load_audio, trim_silence
-from mmser_lib.features.parallel import map_paths
+from mmser_lib.audio import fix_length, trim_silence
+from mmser_lib.features.spectral import mel_filters
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,36 @@ class SequenceParams:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def cache_key_params(self) -> dict:
+        """What the cached frames depend on: everything but ``kind`` (an entry holds both kinds)."""
+        return {k: v for k, v in asdict(self).items() if k != "kind"}
+
+
+def frames_from_audio(y: np.ndarray, params: SequenceParams) -> dict[str, np.ndarray]:
+    """Log-mel and MFCC frames of one clip from one STFT (the cache stores both).
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n_samples,), mono at ``params.sample_rate``.
+
+    Returns
+    -------
+    dict with ``logmel`` (n_frames, n_mels), ``mfcc`` (n_frames, n_mfcc),
+    both float32, and ``mask`` (n_frames,), bool, True where the frame holds audio.
+    """
+    y = trim_silence(y, params.trim_db)
+    n_samples = int(round(params.max_seconds * params.sample_rate))
+    y, n_valid = fix_length(y, n_samples)
+    power = np.abs(librosa.stft(y, n_fft=params.n_fft, hop_length=params.hop_length)) ** 2
+    mel = mel_filters(params.sample_rate, params.n_fft, params.n_mels) @ power
+    log_mel = librosa.power_to_db(mel, ref=1.0, amin=1e-6, top_db=None)  # floor at -60 dB
+    mfcc = librosa.feature.mfcc(S=log_mel, n_mfcc=params.n_mfcc)
+    mask = np.arange(log_mel.shape[1]) * params.hop_length <= n_valid  # frame centre inside the audio
+    return {"logmel": log_mel.T.astype(np.float32), "mfcc": mfcc.T.astype(np.float32), "mask": mask}
+
 
 def sequence_from_audio(y: np.ndarray, params: SequenceParams) -> tuple[np.ndarray, np.ndarray]:
-    """Frames of one clip.
+    """Frames of one clip, of the kind ``params.kind`` names.
 
     Parameters
     ----------
@@ -61,38 +87,5 @@ def sequence_from_audio(y: np.ndarray, params: SequenceParams) -> tuple[np.ndarr
     """
     if params.kind not in ("logmel", "mfcc"):
         raise ValueError(f"kind must be 'logmel' or 'mfcc', got {params.kind!r}")
-    y = trim_silence(y, params.trim_db)
-    n_samples = int(round(params.max_seconds * params.sample_rate))
-    y, n_valid = fix_length(y, n_samples)
-    mel = librosa.feature.melspectrogram(
-        y=y, sr=params.sample_rate, n_fft=params.n_fft, hop_length=params.hop_length, n_mels=params.n_mels
-    )
-    log_mel = librosa.power_to_db(mel, ref=1.0, amin=1e-6, top_db=None)  # floor at -60 dB
-    frames = log_mel if params.kind == "logmel" else librosa.feature.mfcc(S=log_mel, n_mfcc=params.n_mfcc)
-    mask = np.arange(frames.shape[1]) * params.hop_length <= n_valid  # frame centre inside the audio
-    return frames.T.astype(np.float32), mask
-
-
-def _sequence_of_file(path: str, params: SequenceParams) -> tuple[np.ndarray, np.ndarray]:
-    return sequence_from_audio(load_audio(path, params.sample_rate), params)
-
-
-def extract_sequences(
-    manifest: pd.DataFrame,
-    params: SequenceParams | None = None,
-    n_jobs: int | None = None,
-    progress: bool = True,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Frame sequences of every utterance of a manifest.
-
-    Returns
-    -------
-    X : np.ndarray, shape (n_utterances, n_frames, n_features), float32
-    mask : np.ndarray, shape (n_utterances, n_frames), bool
-    """
-    params = params or SequenceParams()
-    results = map_paths(_sequence_of_file, manifest["path"], params, n_jobs=n_jobs, progress=progress,
-                        desc=f"{params.kind} frames")
-    X = np.stack([frames for frames, _ in results])
-    mask = np.stack([m for _, m in results])
-    return X, mask
+    frames = frames_from_audio(y, params)
+    return frames[params.kind], frames["mask"]

@@ -1,0 +1,370 @@
+"""Extract features for a whole manifest: in parallel, cached, with a progress bar.
+
+Two entry points:
+
+* :func:`extract_features` -- one row of utterance-level features per clip
+  (groups ``spectral``, ``prosody``, ``voice_quality``, ``egemaps``, plus
+  the ``flag_*`` columns), as a DataFrame.
+* :func:`extract_sequences` -- fixed-length log-mel or MFCC frames with a
+  mask, as arrays, for the Conv1D models.
+
+Both go through the cache of :mod:`mmser_lib.features.cache`: a second run
+reads what the first computed, a changed parameter or audio file recomputes
+only the entries it touches, and an interrupted run resumes. Each clip is
+loaded once and its pitch tracked once, whatever groups ask for them.
+
+Utterance-level features describe the speech, so the clip's leading and
+trailing silence (``trim_db`` below its peak) is cut first; a clip shorter
+than ``min_seconds`` after that is zero-padded to it and flagged.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmser_lib.audio import AudioError, load_audio, trim_silence
+from mmser_lib.features import cache
+from mmser_lib.features.parallel import map_paths
+from mmser_lib.features.sequences import SequenceParams, frames_from_audio
+
+UTTERANCE_GROUPS = ("spectral", "prosody", "voice_quality", "egemaps")
+FLAG_COLUMNS = ["flag_silent", "flag_short", "flag_unvoiced"]
+SILENCE_PEAK = 1e-4  # a clip whose peak stays below this is digital silence
+VERSION = 1  # bump when a group's code changes what it computes
+
+
+@dataclass(frozen=True)
+class FeatureParams:
+    """Settings of the utterance-level features (each group hashes only those it uses)."""
+
+    sample_rate: int = 16_000
+    trim_db: float = 40.0
+    min_seconds: float = 0.25
+    n_fft: int = 1024
+    hop_length: int = 160
+    n_mels: int = 64
+    n_mfcc: int = 40
+    time_step: float = 0.01
+    pitch_floor: float = 75.0
+    pitch_ceiling: float = 600.0
+    max_formant: float = 5500.0
+
+    def for_group(self, group: str) -> dict:
+        """The parameters ``group`` depends on (what its cache entries are keyed by)."""
+        common = ["sample_rate", "trim_db", "min_seconds"]
+        pitch = ["time_step", "pitch_floor", "pitch_ceiling"]
+        used = {
+            "flags": common + pitch,
+            "spectral": common + ["n_fft", "hop_length", "n_mels", "n_mfcc"],
+            "prosody": common + pitch,
+            "voice_quality": common + pitch + ["max_formant"],
+            "egemaps": common,
+        }[group]
+        values = asdict(self)
+        return {"version": VERSION, **{name: values[name] for name in used}}
+
+
+class Clip:
+    """One audio file, with the pieces several groups share computed once and timed.
+
+    ``timings`` maps each step (``load``, ``pitch``, a group name) to the CPU
+    seconds it took in this process, exclusive of nested steps (the pitch
+    tracked inside ``prosody`` counts as ``pitch``, not twice).
+    """
+
+    def __init__(self, path: str, params: FeatureParams):
+        self.path, self.params = path, params
+        self.timings: dict[str, float] = {}
+        self._nested = 0.0  # CPU seconds of steps run inside the current step
+        self._audio: dict[int, np.ndarray] = {}
+        self._speech = self._sound = self._pitch = None
+
+    def timed(self, step: str, function, *args):
+        outer, self._nested = self._nested, 0.0
+        start = time.process_time()
+        try:
+            return function(*args)
+        finally:
+            spent = time.process_time() - start
+            self.timings[step] = self.timings.get(step, 0.0) + spent - self._nested
+            self._nested = outer + spent
+
+    def audio(self, sr: int) -> np.ndarray:
+        """The whole clip, mono float32 at ``sr``, shape (n_samples,)."""
+        if sr not in self._audio:
+            self._audio[sr] = self.timed("load", load_audio, self.path, sr)
+        return self._audio[sr]
+
+    @property
+    def speech(self) -> np.ndarray:
+        """The clip without leading / trailing silence, at least ``min_seconds`` long."""
+        if self._speech is None:
+            p = self.params
+            y = self.timed("load", trim_silence, self.audio(p.sample_rate), p.trim_db)
+            n_min = int(p.min_seconds * p.sample_rate)
+            self._speech = np.pad(y, (0, n_min - len(y))) if len(y) < n_min else y
+        return self._speech
+
+    @property
+    def sound(self):
+        if self._sound is None:
+            import parselmouth
+
+            self._sound = parselmouth.Sound(self.speech.astype(np.float64), self.params.sample_rate)
+        return self._sound
+
+    @property
+    def pitch(self):
+        if self._pitch is None:
+            from mmser_lib.features.prosody import pitch_track
+
+            p = self.params
+            self._pitch = self.timed("pitch", pitch_track, self.sound, p.time_step, p.pitch_floor, p.pitch_ceiling)
+        return self._pitch
+
+
+def _flags(clip: Clip) -> dict[str, float]:
+    p = clip.params
+    y = clip.audio(p.sample_rate)
+    silent = y.size == 0 or float(np.max(np.abs(y))) < SILENCE_PEAK
+    trimmed = trim_silence(y, p.trim_db)
+    unvoiced = silent or not np.any(clip.pitch.selected_array["frequency"] > 0)
+    return {"flag_silent": float(silent), "flag_short": float(len(trimmed) < p.min_seconds * p.sample_rate),
+            "flag_unvoiced": float(unvoiced)}
+
+
+def _group_values(group: str, clip: Clip) -> dict[str, float]:
+    """Compute one utterance-level group for one clip (names -> values)."""
+    p = clip.params
+    if group == "flags":
+        return _flags(clip)
+    if group == "spectral":
+        from mmser_lib.features.spectral import spectral_statistics
+
+        return spectral_statistics(clip.speech, p.sample_rate, n_fft=p.n_fft, hop_length=p.hop_length,
+                                   n_mels=p.n_mels, n_mfcc=p.n_mfcc)
+    if group == "prosody":
+        from mmser_lib.features.prosody import prosody_statistics
+
+        return prosody_statistics(clip.sound, clip.pitch, p.time_step, p.pitch_floor)
+    if group == "voice_quality":
+        from mmser_lib.features.voice_quality import voice_quality
+
+        return voice_quality(clip.sound, clip.pitch, p.pitch_floor, p.pitch_ceiling, p.max_formant)
+    if group == "egemaps":
+        from mmser_lib.features.egemaps import egemaps_functionals
+
+        return egemaps_functionals(clip.speech, p.sample_rate)
+    raise ValueError(f"unknown feature group {group!r}; choose from {UTTERANCE_GROUPS}")
+
+
+def _compute(job: tuple) -> dict:
+    """Worker: compute the missing groups of one file and write their cache entries.
+
+    ``job`` is (path, key, params, [(group, folder or None), ...]). Returns
+    {"arrays": {group: array}, "names": {group: column names}, "timings": {...}, "error": None or str}.
+    An utterance group's array is its values, shape (n_values,), float64; the
+    ``frames`` array is log-mel, MFCC and mask side by side, shape
+    (n_frames, n_mels + n_mfcc + 1), float32.
+    """
+    path, key, params, todo = job
+    clip = Clip(path, params)
+    arrays, names = {}, {}
+    try:
+        for group, folder in todo:
+            if isinstance(params, SequenceParams):
+                frames = clip.timed(group, frames_from_audio, clip.audio(params.sample_rate), params)
+                array = np.concatenate([frames["logmel"], frames["mfcc"], frames["mask"][:, None]], axis=1)
+                array = array.astype(np.float32)
+            else:
+                values = clip.timed(group, _group_values, group, clip)
+                names[group] = list(values)
+                array = np.nan_to_num(np.array(list(values.values()), dtype=np.float64),
+                                      nan=0.0, posinf=0.0, neginf=0.0)
+            arrays[group] = array
+            if folder is not None:
+                cache.write_layout(folder, array, names.get(group))
+                cache.write_entry(folder, key, array)
+    except AudioError as err:
+        return {"arrays": {}, "names": {}, "timings": clip.timings, "error": str(err)}
+    return {"arrays": arrays, "names": names, "timings": clip.timings, "error": None}
+
+
+@dataclass
+class ExtractionReport:
+    """What one extraction did: cache hits, computed files, failures, CPU time per step."""
+
+    n_files: int = 0
+    cache_hits: int = 0
+    computed: int = 0
+    failed: dict[str, str] | None = None
+    cpu_seconds: dict[str, float] | None = None
+    computed_groups: dict[str, int] | None = None  # group -> files it was computed for
+
+    def summary(self) -> str:
+        cpu = ", ".join(f"{k} {v:.1f} s" for k, v in sorted((self.cpu_seconds or {}).items(), key=lambda kv: -kv[1]))
+        text = f"{self.n_files} files: {self.cache_hits} from the cache, {self.computed} computed"
+        if cpu:
+            text += f" (CPU time: {cpu})"
+        if self.failed:
+            examples = "; ".join(f"{Path(p).name}: {why}" for p, why in list(self.failed.items())[:3])
+            text += f"\n{len(self.failed)} file(s) could not be read and were left out: {examples}"
+        return text
+
+
+def _run(manifest: pd.DataFrame, groups: list[str], params, use_cache: bool, n_jobs: int | None,
+         progress: bool, desc: str) -> tuple[list[dict], dict[str, list[str]], ExtractionReport]:
+    """Fetch every group of every row from the cache or compute it.
+
+    Returns one dict group -> array per row (None for a file that failed),
+    the column names of each utterance group, and the report.
+    """
+    folders, indexes, layouts = {}, {}, {}
+    for corpus in manifest["corpus"].unique() if use_cache else []:
+        folders[corpus] = {g: cache.group_dir(corpus, g, _params_dict(params, g)) for g in groups}
+        layouts[corpus] = {g: cache.read_layout(folder) for g, folder in folders[corpus].items()}
+        indexes[corpus] = cache.HashIndex(corpus)
+    names = {g: layout["names"] for per_corpus in layouts.values() for g, layout in per_corpus.items()
+             if layout and layout.get("names")}
+    results: list[dict] = [{} for _ in range(len(manifest))]
+    jobs, rows_of_job = [], []
+    report = ExtractionReport(n_files=len(manifest), failed={}, cpu_seconds={}, computed_groups={})
+    paths = manifest["path"].astype(str).tolist()
+    corpora = manifest["corpus"].astype(str).tolist()
+    for i, (path, corpus) in enumerate(zip(paths, corpora)):
+        todo = []
+        key = ""
+        if use_cache:
+            try:
+                key = indexes[corpus].key(path)
+            except OSError as err:
+                report.failed[path] = f"cannot read the file ({err})"
+                results[i] = None
+                continue
+            for group in groups:
+                entry = cache.read_entry(folders[corpus][group], key, layouts[corpus][group])
+                if entry is None:
+                    todo.append((group, folders[corpus][group]))
+                else:
+                    results[i][group] = entry
+        else:
+            todo = [(group, None) for group in groups]
+        if todo:
+            jobs.append((path, key, params, todo))
+            rows_of_job.append(i)
+        else:
+            report.cache_hits += 1
+    for index in indexes.values():
+        index.save()
+    outputs = map_paths(_compute, jobs, n_jobs=n_jobs, progress=progress, desc=desc) if jobs else []
+    for i, output in zip(rows_of_job, outputs):
+        for step, seconds in output["timings"].items():
+            report.cpu_seconds[step] = report.cpu_seconds.get(step, 0.0) + seconds
+        if output["error"]:
+            report.failed[paths[i]] = output["error"]
+            results[i] = None
+        else:
+            results[i].update(output["arrays"])
+            names.update(output["names"])
+            report.computed += 1
+            for group in output["arrays"]:
+                report.computed_groups[group] = report.computed_groups.get(group, 0) + 1
+    return results, names, report
+
+
+def _params_dict(params, group: str) -> dict:
+    if isinstance(params, SequenceParams):
+        return {"version": VERSION, **params.cache_key_params()}
+    return params.for_group(group)
+
+
+def extract_features(
+    manifest: pd.DataFrame,
+    groups: tuple[str, ...] = UTTERANCE_GROUPS,
+    params: FeatureParams | None = None,
+    cache: bool = True,
+    n_jobs: int | None = None,
+    progress: bool = True,
+    verbose: bool = True,
+) -> pd.DataFrame:
+    """Utterance-level features of every row of a manifest.
+
+    Parameters
+    ----------
+    manifest : rows with ``path`` and ``corpus`` (``corpora.load`` output).
+    groups : any of ``spectral`` (214 MFCC / chroma / spectral statistics),
+        ``prosody`` (19: F0, voicing, loudness, speaking rate),
+        ``voice_quality`` (12: jitter, shimmer, HNR, F1-F3, via Praat),
+        ``egemaps`` (88 openSMILE eGeMAPS v02 functionals).
+    params : :class:`FeatureParams`.
+    cache : read and write the feature cache (``MMSER_CACHE_DIR``).
+    n_jobs : worker processes; None uses every CPU core.
+
+    Returns
+    -------
+    pandas.DataFrame, shape (n_usable_rows, n_features + 3), indexed like
+    ``manifest``, with the flag columns ``flag_silent``, ``flag_short`` and
+    ``flag_unvoiced`` (1.0 / 0.0) last. No NaN: values a clip does not
+    define (F0 of a silent clip) are 0 and flagged. Files that cannot be
+    read are left out, counted and reported (``frame.attrs["report"]``).
+    """
+    params = params or FeatureParams()
+    unknown = [g for g in groups if g not in UTTERANCE_GROUPS]
+    if unknown:
+        raise ValueError(f"unknown feature group(s) {unknown}; choose from {UTTERANCE_GROUPS}")
+    names = [*groups, "flags"]
+    results, columns, report = _run(manifest, names, params, cache, n_jobs, progress, desc="features")
+    usable = [i for i, result in enumerate(results) if result is not None]
+    blocks = []
+    for group in names:  # every clip gives a group's values in the same order, so stack them
+        if usable:
+            values = np.stack([results[i][group] for i in usable])
+            blocks.append(pd.DataFrame(values, columns=columns[group]))
+    frame = pd.concat(blocks, axis=1) if blocks else pd.DataFrame()
+    frame.index = manifest.index[usable]
+    if usable:
+        frame = frame[[c for c in frame.columns if c not in FLAG_COLUMNS] + FLAG_COLUMNS]
+    frame.attrs["report"] = asdict(report)
+    if verbose:
+        print(report.summary())
+    return frame
+
+
+def extract_sequences(
+    manifest: pd.DataFrame,
+    params: SequenceParams | None = None,
+    cache: bool = True,
+    n_jobs: int | None = None,
+    progress: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Frame sequences of every utterance of a manifest (cached like the features).
+
+    Returns
+    -------
+    X : np.ndarray, shape (n_utterances, n_frames, n_features), float32
+    mask : np.ndarray, shape (n_utterances, n_frames), bool
+
+    Raises
+    ------
+    AudioError
+        Some files cannot be read; the message lists them. Drop those rows
+        from the manifest (the loaders already skip unreadable headers).
+    """
+    params = params or SequenceParams()
+    if params.kind not in ("logmel", "mfcc"):
+        raise ValueError(f"kind must be 'logmel' or 'mfcc', got {params.kind!r}")
+    group = "frames"  # one entry holds log-mel and MFCC frames: the second kind is a cache hit
+    if "corpus" not in manifest:
+        manifest = manifest.assign(corpus="other")
+    results, _, report = _run(manifest, [group], params, cache, n_jobs, progress, desc="frames")
+    if report.failed:
+        raise AudioError(f"{len(report.failed)} file(s) could not be read: " + report.summary().split("\n")[-1])
+    stacked = np.stack([r[group] for r in results])  # (n, n_frames, n_mels + n_mfcc + 1)
+    columns = slice(0, params.n_mels) if params.kind == "logmel" else slice(params.n_mels,
+                                                                            params.n_mels + params.n_mfcc)
+    return np.ascontiguousarray(stacked[:, :, columns]), stacked[:, :, -1] > 0.5
