@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint notebooks benchmark clean
+.PHONY: setup demo test lint notebooks benchmark check-real clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,11 @@ lint: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/demo_benchmark.py
+	$(BIN)/python benchmarks/feature_benchmark.py
+
+# The loaders against real corpus metadata, when ../shared/data is beside the clone (developers, CI).
+check-real: $(STAMP)
+	$(BIN)/python tools/check_real_metadata.py
 
 clean:
 	rm -rf runs .pytest_cache

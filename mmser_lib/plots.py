@@ -174,6 +174,7 @@ def plot_clip(y, sr: int, f0_times=None, f0=None, title: str = ""):
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True, height_ratios=[1, 2])
     librosa.display.waveshow(y, sr=sr, ax=top)
     top.set_ylabel("amplitude")
+    top.set_xlabel("")
     top.set_title(title)
     mel = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr, n_fft=1024, hop_length=160, n_mels=80),
                               ref=np.max)

@@ -110,8 +110,8 @@ table.groupby([manifest.loc[table.index, "emotion"], strength])["f0_mean"].mean(
     "tess": [
         ("md", "### Two speakers, two clouds\n\nWith only two voices, how far apart are they? Compare the median "
                "F0 of each speaker with the spread between emotions within a speaker:"),
-        ("code", '''by_speaker = table.groupby(manifest.loc[table.index, "speaker"])["f0_median"]
-print(by_speaker.median().round(1))
+        ("code", '''f0_by_speaker = table.groupby(manifest.loc[table.index, "speaker"])["f0_median"]
+print(f0_by_speaker.median().round(1))
 table.groupby([manifest.loc[table.index, "speaker"], manifest.loc[table.index, "emotion"]])["f0_median"] \\
     .median().unstack(0).round(1)'''),
     ],
@@ -171,8 +171,7 @@ def build(corpus: str, spec: dict) -> nbformat.NotebookNode:
             f"{title}."),
         new_code_cell(
             f'''import numpy as np
-import pandas as pd
-from IPython.display import Audio, display
+{"import pandas as pd" + chr(10) if corpus == "meld" else ""}from IPython.display import Audio, display
 
 from mmser_lib import config, corpora, explore, features, plots
 
@@ -260,20 +259,24 @@ fig = plots.plot_features_by_emotion(table, emotions, {SHOW_FEATURES}, title=f"{
 plots.save_figure(fig, NOTEBOOK, "features_by_emotion")'''),
         new_markdown_cell(
             "Now all features at once, squeezed into two dimensions with PCA after standardising each column. "
-            "The same points are coloured twice: by emotion and by speaker. The silhouette score says how "
-            "well the points group by each label (1: tight separate groups, 0: no structure)."),
+            "The same points are coloured twice: by emotion and by speaker. Two dimensions hide a lot, so we "
+            "also ask the full feature space a simple question: **is a clip's nearest neighbour the same "
+            "speaker? The same emotion?** and compare each answer with chance."),
         new_code_cell('''speakers = manifest.loc[table.index, "speaker"]
 points, explained = explore.pca_2d(table)
-by_emotion, by_speaker = explore.separability(table, emotions), explore.separability(table, speakers)
+same_emotion, emotion_chance = explore.nearest_neighbour_agreement(table, emotions)
+same_speaker, speaker_chance = explore.nearest_neighbour_agreement(table, speakers)
+print(f"nearest neighbour has the same emotion: {same_emotion:.0%} (chance {emotion_chance:.0%})")
+print(f"nearest neighbour has the same speaker: {same_speaker:.0%} (chance {speaker_chance:.0%})")
 fig = plots.plot_projection(points, {"emotion": emotions, "speaker": speakers},
-                            title=f"{CORPUS}: PCA of {table.shape[1]} standardised features "
-                                  f"(silhouette: emotion {by_emotion:.2f}, speaker {by_speaker:.2f})",
-                            axis_labels=(f"PC 1 ({explained[0]:.0%})", f"PC 2 ({explained[1]:.0%})"))
+                            title=f"{CORPUS}: PCA of {table.shape[1]} standardised features",
+                            axis_labels=(f"PC 1 ({explained[0]:.0%} of variance)",
+                                         f"PC 2 ({explained[1]:.0%} of variance)"))
 plots.save_figure(fig, NOTEBOOK, "projection")'''),
         new_markdown_cell(
-            "If the speaker silhouette is close to (or above) the emotion one, the features know *who* speaks "
-            "at least as well as *how they feel*. That is why a random split, with each speaker on both sides, "
-            "flatters a model: it can recognise the voice. Notebook 02 and the splits notebook measure how "
+            "Divide each share by its chance level. When the speaker ratio is the larger one, the features know "
+            "*who* speaks better than *how they feel*. That is why a random split, with each speaker on both "
+            "sides, flatters a model: it can match the voice. Notebook 02 and the splits notebook measure how "
             "much."),
     ]
     for kind, text in SPECIFIC.get(corpus, []):
@@ -290,8 +293,10 @@ plots.save_figure(fig, NOTEBOOK, "projection")'''),
         "skipped": {reason: len(files) for reason, files in manifest.attrs["skipped"].items()},
         "n_features": int(table.shape[1]),
         "flagged": table[features.FLAG_COLUMNS].sum().astype(int).to_dict(),
-        "silhouette_emotion": round(by_emotion, 3),
-        "silhouette_speaker": round(by_speaker, 3),
+        "nn_same_emotion": round(same_emotion, 3),
+        "nn_same_emotion_chance": round(emotion_chance, 3),
+        "nn_same_speaker": round(same_speaker, 3),
+        "nn_same_speaker_chance": round(speaker_chance, 3),
         "pca_explained": [round(float(v), 3) for v in explained],
         "mean_f0_by_emotion_hz": table.groupby(emotions)["f0_mean"].mean().round(1).to_dict(),
     },
@@ -311,7 +316,7 @@ plots.save_figure(fig, NOTEBOOK, "projection")'''),
             "2. Replace PCA with `sklearn.manifold.TSNE` in section 6. Do the clusters follow emotion or "
             "speaker?\n"
             "3. Standardise the features *per speaker* (subtract each speaker's mean, divide by their standard "
-            "deviation) and recompute both silhouettes. What happens, and why?\n"
+            "deviation) and recompute both nearest-neighbour shares. What happens, and why?\n"
             "4. Pick the emotion pair that overlaps most in section 6 and listen to a few clips of each. What "
             "would a model need to tell them apart?"),
     ]

@@ -199,7 +199,7 @@ def make_twin(
                 vad = ", ".join(f"{v:.4f}" for v in rng.uniform(1.5, 4.5, size=3))
                 labels += [f"[{start:.4f} - {clock:.4f}]\t{utterance}\t{code}\t[{vad}]",
                            f"C-E1:\t{felt.capitalize()};\t()", f"C-E2:\t{felt.capitalize()};\t()",
-                           f"A-E1:\tval 3; act 3; dom  3;\t()", ""]
+                           "A-E1:\tval 3; act 3; dom  3;\t()", ""]
                 transcript.append(f"{utterance} [{start:08.4f}-{clock:08.4f}]: {text}.")
                 if turn == turns // 2:  # a non-utterance line, as in the real files
                     transcript.append(f"{dialog}_{letter}XX0 [{clock:08.4f}-{clock + 0.5:08.4f}]: [LAUGHTER]")

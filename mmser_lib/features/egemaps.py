@@ -29,5 +29,6 @@ def egemaps_functionals(y: np.ndarray, sr: int) -> dict[str, float]:
     -------
     dict of 88 floats named as openSMILE names them (``F0semitoneFrom27.5Hz_sma3nz_amean``, ...).
     """
-    table = _smile().process_signal(np.asarray(y, dtype=np.float32), sr)
-    return {name: float(value) for name, value in table.iloc[0].items()}
+    smile = _smile()
+    values = smile(np.asarray(y, dtype=np.float32), sr)  # shape (1 channel, 88, 1); no DataFrame to build
+    return dict(zip(smile.feature_names, values[0, :, 0].astype(float)))

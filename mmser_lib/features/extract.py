@@ -35,7 +35,7 @@ from mmser_lib.features.sequences import SequenceParams, frames_from_audio
 UTTERANCE_GROUPS = ("spectral", "prosody", "voice_quality", "egemaps")
 FLAG_COLUMNS = ["flag_silent", "flag_short", "flag_unvoiced"]
 SILENCE_PEAK = 1e-4  # a clip whose peak stays below this is digital silence
-VERSION = 1  # bump when a group's code changes what it computes
+VERSION = 2  # bump when a group's code changes what it computes
 
 
 @dataclass(frozen=True)

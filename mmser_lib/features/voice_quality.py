@@ -66,9 +66,12 @@ def voice_quality(sound: parselmouth.Sound, pitch: parselmouth.Pitch, floor: flo
         else sound.values[0]
     formant = parselmouth.Sound(resampled, rate, start_time=sound.xmin).to_formant_burg(
         time_step=0.02, max_number_of_formants=5, maximum_formant=max_formant)
+    frame_times = formant.xs()
+    nearest = np.clip(np.searchsorted(frame_times, voiced_times[::2]), 0, len(frame_times) - 1)
     for number in (1, 2, 3):
-        values = np.array([formant.get_value_at_time(number, t) for t in voiced_times[::2]])
-        values = values[np.isfinite(values)]
+        track = call(formant, "To Matrix", number).values[0]  # Hz per frame, NaN where undefined
+        values = track[nearest]
+        values = values[np.isfinite(values) & (values > 0)]
         stats[f"f{number}_mean"] = float(values.mean()) if values.size else 0.0
         stats[f"f{number}_std"] = float(values.std()) if values.size else 0.0
     return {name: float(np.nan_to_num(stats[name])) for name in NAMES}
