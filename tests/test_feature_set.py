@@ -233,3 +233,23 @@ def test_a_corpus_twin_extracts_end_to_end(tmp_path):
     # angry twin speech is louder than sad twin speech, as the profiles say
     by_emotion = table.groupby(manifest["emotion"])["loudness_mean"].mean()
     assert by_emotion["angry"] > by_emotion["sad"]
+
+
+def test_egemaps_works_when_tensorflow_was_imported_first(tmp_path):
+    """openSMILE loaded after TensorFlow corrupts memory; extract_features must route around it."""
+    import subprocess
+    import sys
+
+    clip = tmp_path / "clip.wav"
+    sf.write(clip, speechlike(), SR)
+    script = (
+        "import tensorflow as tf; tf.constant(1.0) + 1\n"
+        "import pandas as pd\n"
+        "from mmser_lib import features\n"
+        f"m = pd.DataFrame({{'path': [{str(clip)!r}], 'corpus': 'tests'}})\n"
+        "t = features.extract_features(m, groups=('egemaps',), cache=False, progress=False, verbose=False)\n"
+        "print('ok', t.shape)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "ok (1, 91)" in done.stdout

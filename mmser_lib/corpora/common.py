@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,3 +85,24 @@ def manifest_from_rows(rows: list[dict], skipped: SkipReport, verbose: bool = Tr
             f"See {DATA_README} for the expected layout."
         )
     return frame
+
+
+def usable_files(files: list[Path], parse_name: Callable[[str], dict], skipped: SkipReport) -> Iterator[tuple]:
+    """Yield ``(path, parse_name(path.name))`` for every file a loader can use.
+
+    Files whose names do not parse (``parse_name`` raises ValueError) and
+    files whose header is not usable audio are added to ``skipped`` instead.
+    """
+    from mmser_lib.audio import audio_problem
+
+    for path in files:
+        try:
+            info = parse_name(path.name)
+        except ValueError as err:
+            skipped.add(f"file name does not parse: {err}", path)
+            continue
+        problem = audio_problem(path)
+        if problem:
+            skipped.add(problem, path)
+            continue
+        yield path, info

@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmser_lib.audio import audio_problem
-from mmser_lib.corpora.common import SkipReport, manifest_from_rows, require_corpus_root
+from mmser_lib.corpora.common import SkipReport, manifest_from_rows, require_corpus_root, usable_files
 from mmser_lib.corpora.twin import TwinClip, make_speakers, run_in_fresh_processes, write_speaker_clips
 
 CORPUS = "crema_d"
@@ -107,32 +106,22 @@ def load(root: str | Path, verbose: bool = True) -> pd.DataFrame:
     if not genders and verbose:
         print(f"{CORPUS}: no {DEMOGRAPHICS} under {root}; genders are 'unknown' (see data/README.md)")
     skipped = SkipReport(CORPUS)
-    rows = []
-    for path in files:
-        try:
-            info = parse_name(path.name)
-        except ValueError as err:
-            skipped.add(f"file name does not parse: {err}", path)
-            continue
-        problem = audio_problem(path)
-        if problem:
-            skipped.add(problem, path)
-            continue
-        rows.append(
-            dict(
-                path=str(path.resolve()),
-                corpus=CORPUS,
-                utterance_id=path.stem,
-                speaker=f"{CORPUS}:{info['actor']}",
-                gender=genders.get(info["actor"], "unknown"),
-                emotion=info["emotion"],
-                emotion_raw=info["emotion_raw"],
-                text=SENTENCES[info["sentence"]],
-                sentence_id=info["sentence"],
-                intensity=info["level"],
-                split="",
-            )
+    rows = [
+        dict(
+            path=str(path.resolve()),
+            corpus=CORPUS,
+            utterance_id=path.stem,
+            speaker=f"{CORPUS}:{info['actor']}",
+            gender=genders.get(info["actor"], "unknown"),
+            emotion=info["emotion"],
+            emotion_raw=info["emotion_raw"],
+            text=SENTENCES[info["sentence"]],
+            sentence_id=info["sentence"],
+            intensity=info["level"],
+            split="",
         )
+        for path, info in usable_files(files, parse_name, skipped)
+    ]
     return manifest_from_rows(rows, skipped, verbose=verbose)
 
 

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mmser_lib.audio import audio_problem
-from mmser_lib.corpora.common import SkipReport, manifest_from_rows, require_corpus_root
+from mmser_lib.corpora.common import SkipReport, manifest_from_rows, require_corpus_root, usable_files
 from mmser_lib.corpora.twin import TwinClip, make_speakers, run_in_fresh_processes, write_speaker_clips
 
 CORPUS = "ravdess"
@@ -77,32 +76,22 @@ def load(root: str | Path, verbose: bool = True) -> pd.DataFrame:
     """
     files = require_corpus_root(root, CORPUS, LAYOUT, "*.wav")
     skipped = SkipReport(CORPUS)
-    rows = []
-    for path in files:
-        try:
-            info = parse_name(path.name)
-        except ValueError as err:
-            skipped.add(f"file name does not parse: {err}", path)
-            continue
-        problem = audio_problem(path)
-        if problem:
-            skipped.add(problem, path)
-            continue
-        rows.append(
-            dict(
-                path=str(path.resolve()),
-                corpus=CORPUS,
-                utterance_id=path.stem,
-                speaker=f"{CORPUS}:{info['actor']:02d}",
-                gender="male" if info["actor"] % 2 else "female",
-                emotion=info["emotion"],
-                emotion_raw=info["emotion_raw"],
-                text=STATEMENTS[info["statement"]],
-                sentence_id=info["statement"],
-                intensity=info["intensity"],
-                split="",
-            )
+    rows = [
+        dict(
+            path=str(path.resolve()),
+            corpus=CORPUS,
+            utterance_id=path.stem,
+            speaker=f"{CORPUS}:{info['actor']:02d}",
+            gender="male" if info["actor"] % 2 else "female",
+            emotion=info["emotion"],
+            emotion_raw=info["emotion_raw"],
+            text=STATEMENTS[info["statement"]],
+            sentence_id=info["statement"],
+            intensity=info["intensity"],
+            split="",
         )
+        for path, info in usable_files(files, parse_name, skipped)
+    ]
     return manifest_from_rows(rows, skipped, verbose=verbose)
 
 

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mmser_lib.audio import audio_problem
-from mmser_lib.corpora.common import SkipReport, manifest_from_rows, require_corpus_root
+from mmser_lib.corpora.common import SkipReport, manifest_from_rows, require_corpus_root, usable_files
 from mmser_lib.corpora.twin import TwinClip, TwinSpeaker, run_in_fresh_processes, write_speaker_clips
 
 CORPUS = "tess"
@@ -91,32 +90,22 @@ def load(root: str | Path, verbose: bool = True) -> pd.DataFrame:
     """
     files = require_corpus_root(root, CORPUS, LAYOUT, "*.wav")
     skipped = SkipReport(CORPUS)
-    rows = []
-    for path in files:
-        try:
-            info = parse_name(path.name)
-        except ValueError as err:
-            skipped.add(f"file name does not parse: {err}", path)
-            continue
-        problem = audio_problem(path)
-        if problem:
-            skipped.add(problem, path)
-            continue
-        rows.append(
-            dict(
-                path=str(path.resolve()),
-                corpus=CORPUS,
-                utterance_id=path.stem,
-                speaker=f"{CORPUS}:{info['speaker']}",
-                gender="female",
-                emotion=info["emotion"],
-                emotion_raw=info["emotion_raw"],
-                text=CARRIER.format(info["word"]),
-                sentence_id=info["word"],
-                intensity="",
-                split="",
-            )
+    rows = [
+        dict(
+            path=str(path.resolve()),
+            corpus=CORPUS,
+            utterance_id=path.stem,
+            speaker=f"{CORPUS}:{info['speaker']}",
+            gender="female",
+            emotion=info["emotion"],
+            emotion_raw=info["emotion_raw"],
+            text=CARRIER.format(info["word"]),
+            sentence_id=info["word"],
+            intensity="",
+            split="",
         )
+        for path, info in usable_files(files, parse_name, skipped)
+    ]
     return manifest_from_rows(rows, skipped, verbose=verbose)
 
 

@@ -20,6 +20,7 @@ than ``min_seconds`` after that is zero-padded to it and flagged.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -261,7 +262,10 @@ def _run(manifest: pd.DataFrame, groups: list[str], params, use_cache: bool, n_j
             report.cache_hits += 1
     for index in indexes.values():
         index.save()
-    outputs = map_paths(_compute, jobs, n_jobs=n_jobs, progress=progress, desc=desc) if jobs else []
+    # openSMILE loaded after TensorFlow crashes the process (see mmser_lib/__init__.py): keep it in workers.
+    isolate = "egemaps" in groups and "tensorflow" in sys.modules and "opensmile" not in sys.modules
+    outputs = map_paths(_compute, jobs, n_jobs=n_jobs, progress=progress, desc=desc,
+                        in_workers=isolate) if jobs else []
     for i, output in zip(rows_of_job, outputs):
         for step, seconds in output["timings"].items():
             report.cpu_seconds[step] = report.cpu_seconds.get(step, 0.0) + seconds

@@ -25,6 +25,7 @@ def map_paths(
     n_jobs: int | None = None,
     progress: bool = True,
     desc: str = "features",
+    in_workers: bool = False,
 ) -> list:
     """Return ``[function(path, *args) for path in paths]``, computed in parallel.
 
@@ -32,11 +33,15 @@ def map_paths(
     ----------
     function : a module-level function (it is pickled to the workers).
     n_jobs : worker count; None means every CPU core, 1 means in this process.
+    in_workers : always run in worker processes, however few the paths
+        (for libraries that must not run in this process).
     """
     paths = list(paths)
     n_jobs = joblib.cpu_count() if n_jobs is None else n_jobs
     bar = dict(total=len(paths), desc=desc, disable=not progress)
-    if n_jobs == 1 or len(paths) < MIN_FILES_FOR_PARALLEL:
+    if in_workers:
+        n_jobs = max(n_jobs, 2)  # joblib runs n_jobs=1 in this process
+    elif n_jobs == 1 or len(paths) < MIN_FILES_FOR_PARALLEL:
         return [function(p, *args) for p in tqdm(paths, **bar)]
     calls = (joblib.delayed(function)(p, *args) for p in paths)
     results = joblib.Parallel(n_jobs=n_jobs, return_as="generator", batch_size=8)(calls)
