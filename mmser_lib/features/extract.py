@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +84,7 @@ class Clip:
         self._nested = 0.0  # CPU seconds of steps run inside the current step
         self._audio: dict[int, np.ndarray] = {}
         self._speech = self._sound = self._pitch = None
+        self._speech_samples = 0
 
     def timed(self, step: str, function, *args):
         outer, self._nested = self._nested, 0.0
@@ -107,9 +108,16 @@ class Clip:
         if self._speech is None:
             p = self.params
             y = self.timed("load", trim_silence, self.audio(p.sample_rate), p.trim_db)
+            self._speech_samples = len(y)
             n_min = int(p.min_seconds * p.sample_rate)
             self._speech = np.pad(y, (0, n_min - len(y))) if len(y) < n_min else y
         return self._speech
+
+    @property
+    def speech_samples(self) -> int:
+        """Length of the trimmed clip before any padding."""
+        _ = self.speech
+        return self._speech_samples
 
     @property
     def sound(self):
@@ -133,9 +141,8 @@ def _flags(clip: Clip) -> dict[str, float]:
     p = clip.params
     y = clip.audio(p.sample_rate)
     silent = y.size == 0 or float(np.max(np.abs(y))) < SILENCE_PEAK
-    trimmed = trim_silence(y, p.trim_db)
     unvoiced = silent or not np.any(clip.pitch.selected_array["frequency"] > 0)
-    return {"flag_silent": float(silent), "flag_short": float(len(trimmed) < p.min_seconds * p.sample_rate),
+    return {"flag_silent": float(silent), "flag_short": float(clip.speech_samples < p.min_seconds * p.sample_rate),
             "flag_unvoiced": float(unvoiced)}
 
 
@@ -203,12 +210,12 @@ class ExtractionReport:
     n_files: int = 0
     cache_hits: int = 0
     computed: int = 0
-    failed: dict[str, str] | None = None
-    cpu_seconds: dict[str, float] | None = None
-    computed_groups: dict[str, int] | None = None  # group -> files it was computed for
+    failed: dict[str, str] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+    computed_groups: dict[str, int] = field(default_factory=dict)  # group -> files it was computed for
 
     def summary(self) -> str:
-        cpu = ", ".join(f"{k} {v:.1f} s" for k, v in sorted((self.cpu_seconds or {}).items(), key=lambda kv: -kv[1]))
+        cpu = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(self.cpu_seconds.items(), key=lambda kv: -kv[1]))
         text = f"{self.n_files} files: {self.cache_hits} from the cache, {self.computed} computed"
         if cpu:
             text += f" (CPU time: {cpu})"
@@ -234,7 +241,7 @@ def _run(manifest: pd.DataFrame, groups: list[str], params, use_cache: bool, n_j
              if layout and layout.get("names")}
     results: list[dict] = [{} for _ in range(len(manifest))]
     jobs, rows_of_job = [], []
-    report = ExtractionReport(n_files=len(manifest), failed={}, cpu_seconds={}, computed_groups={})
+    report = ExtractionReport(n_files=len(manifest))
     paths = manifest["path"].astype(str).tolist()
     corpora = manifest["corpus"].astype(str).tolist()
     for i, (path, corpus) in enumerate(zip(paths, corpora)):
@@ -263,7 +270,10 @@ def _run(manifest: pd.DataFrame, groups: list[str], params, use_cache: bool, n_j
     for index in indexes.values():
         index.save()
     # openSMILE loaded after TensorFlow crashes the process (see mmser_lib/__init__.py): keep it in workers.
-    isolate = "egemaps" in groups and "tensorflow" in sys.modules and "opensmile" not in sys.modules
+    import mmser_lib
+
+    isolate = ("egemaps" in groups and "tensorflow" in sys.modules and not mmser_lib.OPENSMILE_PRELOADED
+               and "opensmile" not in sys.modules)
     outputs = map_paths(_compute, jobs, n_jobs=n_jobs, progress=progress, desc=desc,
                         in_workers=isolate) if jobs else []
     for i, output in zip(rows_of_job, outputs):
