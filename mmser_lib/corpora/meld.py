@@ -20,7 +20,6 @@ Poria et al. (2019), MELD, ACL. GPL-3.0.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,7 @@ from mmser_lib.corpora.twin import (
     run_in_fresh_processes,
     write_speaker_clips,
 )
+from mmser_lib.text import repair_mojibake  # noqa: F401  (re-exported: meld.repair_mojibake)
 
 CORPUS = "meld"
 LAYOUT = "{train,dev,test}_sent_emo.csv + train_splits/, dev_splits_complete/, output_repeated_splits_test/"
@@ -54,23 +54,6 @@ MAIN_CAST = {"Chandler": "male", "Joey": "male", "Ross": "male",
 EMOTION_SHARES = {"neutral": 0.47, "joy": 0.17, "surprise": 0.12, "anger": 0.11,
                   "sadness": 0.07, "disgust": 0.03, "fear": 0.03}
 SAMPLE_RATE = 48_000
-_C1 = re.compile("[\u0080-\u009f]")
-
-
-def repair_mojibake(text: str) -> str:
-    """Undo the two kinds of mojibake found in MELD copies.
-
-    ``"I\\x92m"`` (a Windows-1252 byte read as Latin-1) becomes ``"I’m"`` and
-    ``"Iâ€™m"`` (UTF-8 read as Windows-1252) becomes ``"I’m"``. Curly quotes
-    are kept: turning them into ASCII is text normalisation
-    (:func:`mmser_lib.text.normalise`), not repair.
-    """
-    if "â€" in text or "Ã" in text:
-        try:
-            text = text.encode("cp1252").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return _C1.sub(lambda m: bytes([ord(m.group())]).decode("cp1252", errors="replace"), text)
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:

