@@ -20,15 +20,23 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 OPENSMILE_PRELOADED = False
 
 
-def _preload_opensmile() -> bool:
+# The same trap with triton (installed with openai-whisper and torch): TensorFlow and triton's
+# libtriton.so each carry LLVM, and loading triton after TensorFlow aborts the process ("LLVM ERROR:
+# inconsistency in registered CommandLine options"). transformers imports triton, so BERT, MiniLM and
+# HuBERT would crash a notebook that trained a Keras model first. Loading libtriton.so first (30 ms)
+# avoids it; see pretrained.check_import_order for the case where TensorFlow came first.
+TRITON_PRELOADED = False
+
+
+def _preload_shared_library(package: str, pattern: str) -> bool:
     import ctypes
     import glob
     import importlib.util
 
-    spec = importlib.util.find_spec("opensmile")
+    spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         return False
-    libraries = glob.glob(os.path.join(os.path.dirname(spec.origin), "core", "bin", "*", "libSMILEapi.so"))
+    libraries = glob.glob(os.path.join(os.path.dirname(spec.origin), pattern))
     if not libraries:
         return False
     ctypes.CDLL(libraries[0])
@@ -36,6 +44,7 @@ def _preload_opensmile() -> bool:
 
 
 if "tensorflow" not in sys.modules:
-    OPENSMILE_PRELOADED = _preload_opensmile()
+    OPENSMILE_PRELOADED = _preload_shared_library("opensmile", os.path.join("core", "bin", "*", "libSMILEapi.so"))
+    TRITON_PRELOADED = _preload_shared_library("triton", os.path.join("_C", "libtriton.so"))
 
 __version__ = "0.1.0"

@@ -123,6 +123,28 @@ def openai_whisper_checkpoint(name_or_path: str = "tiny.en") -> str:
     )
 
 
+def check_import_order() -> None:
+    """Refuse to import transformers where it would abort the process.
+
+    TensorFlow and triton (which transformers imports) both carry LLVM;
+    triton loaded after TensorFlow aborts Python with "LLVM ERROR:
+    inconsistency in registered CommandLine options". ``import mmser_lib``
+    before TensorFlow preloads triton's library and avoids it.
+    """
+    import importlib.util
+    import sys
+
+    import mmser_lib
+
+    if ("tensorflow" in sys.modules and "triton" not in sys.modules and not mmser_lib.TRITON_PRELOADED
+            and importlib.util.find_spec("triton") is not None):
+        raise RuntimeError(
+            "TensorFlow was imported before mmser_lib, and loading transformers now would abort Python "
+            "(TensorFlow and triton each bundle LLVM). Restart the kernel and import mmser_lib (or triton) "
+            "before tensorflow or keras."
+        )
+
+
 def hugging_face(loader, name_or_path: str, what: str):
     """``loader.from_pretrained(name_or_path)`` from a folder or the local cache only.
 

@@ -13,6 +13,9 @@ from pathlib import Path
 
 
 def _quiet() -> None:
+    from mmser_lib import pretrained
+
+    pretrained.check_import_order()
     from transformers.utils import logging
 
     logging.disable_progress_bar()
@@ -42,6 +45,8 @@ def openai_whisper_checkpoint(path: str | Path, dims: dict | None = None, seed: 
     torch.manual_seed(seed)
     dims = dict(dims or SMALL_DIMS)
     model = Whisper(ModelDimensions(**dims))
+    with torch.no_grad():  # Whisper leaves this parameter uninitialised (torch.empty): it may hold NaN
+        model.decoder.positional_embedding.normal_(0.0, 0.01)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"dims": dims, "model_state_dict": model.state_dict()}, path)
@@ -58,9 +63,8 @@ def _minilm_vocab() -> Path:
 def bert_folder(folder: str | Path, size: dict | None = None, seed: int = 0) -> Path:
     """Save a random BERT (model, config and WordPiece tokenizer) with ``save_pretrained``."""
     import torch
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
     _quiet()
+    from transformers import BertConfig, BertModel, BertTokenizerFast
 
     torch.manual_seed(seed)
     folder = Path(folder)
@@ -75,9 +79,8 @@ def roberta_folder(folder: str | Path, texts: list[str], size: dict | None = Non
     """Save a random RoBERTa with a byte-level BPE tokenizer trained on ``texts``."""
     import torch
     from tokenizers import ByteLevelBPETokenizer
-    from transformers import RobertaConfig, RobertaModel, RobertaTokenizerFast
-
     _quiet()
+    from transformers import RobertaConfig, RobertaModel, RobertaTokenizerFast
 
     torch.manual_seed(seed)
     folder = Path(folder)
@@ -101,9 +104,8 @@ def speech_folder(folder: str | Path, kind: str = "hubert", layers: int = 4, see
     fewer channels, and ``layers`` small transformer layers.
     """
     import torch
-    from transformers import HubertConfig, HubertModel, Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2Model
-
     _quiet()
+    from transformers import HubertConfig, HubertModel, Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2Model
 
     torch.manual_seed(seed)
     small = dict(hidden_size=32, num_hidden_layers=layers, num_attention_heads=2, intermediate_size=64,

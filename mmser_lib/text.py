@@ -61,7 +61,8 @@ def normalise(text: str) -> str:
 
 def fit_tfidf(train_texts, max_features: int = 2000) -> TfidfVectorizer:
     """Return a TF-IDF vectoriser (words and word pairs) fitted on ``train_texts`` only."""
-    vectoriser = TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), max_features=max_features)
+    vectoriser = TfidfVectorizer(preprocessor=normalise, token_pattern=r"[a-z0-9']+", ngram_range=(1, 2),
+                                 max_features=max_features)
     vectoriser.fit(list(train_texts))
     return vectoriser
 
@@ -131,9 +132,10 @@ def sentence_embeddings(texts, model: str | None = None, batch_size: int = 64, d
     -------
     np.ndarray, shape (n_texts, 384) for MiniLM, float32, unit length.
     """
-    from sentence_transformers import SentenceTransformer
-
     from mmser_lib import pretrained
+
+    pretrained.check_import_order()
+    from sentence_transformers import SentenceTransformer
 
     if model is None:
         try:
@@ -173,10 +175,11 @@ def transformer_embeddings(texts, model: str = "bert-base-uncased", pooling: str
     -------
     np.ndarray, shape (n_texts, hidden size) (768 for base models), float32.
     """
+    from mmser_lib import pretrained
+
+    pretrained.check_import_order()
     import torch
     from transformers import AutoModel, AutoTokenizer
-
-    from mmser_lib import pretrained
 
     if pooling not in ("cls", "mean"):
         raise ValueError(f"pooling must be 'cls' or 'mean', not {pooling!r}")

@@ -13,6 +13,9 @@ with 26 s of silence and costs the encoder as much as 30 s of speech. Clips
 of 30 s or less are therefore decoded as one batch of padded windows
 (``batch_size`` clips per call, greedy or beam search, no timestamps);
 longer recordings go through the backend's own long-form ``transcribe``.
+A batched transcript that repeats itself (gzip compression ratio above
+2.4, Whisper's own test for a decoding loop) is decoded again by that
+long-form ``transcribe``, which retries at higher temperatures.
 Audio is read by :func:`mmser_lib.audio.load_audio` and handed over as
 arrays, so no ``ffmpeg`` program is needed.
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,7 +45,15 @@ from mmser_lib.text import normalise
 BACKENDS = ("faster-whisper", "openai-whisper")
 SAMPLE_RATE = 16_000
 WINDOW_SECONDS = 30.0
-VERSION = 1
+VERSION = 2
+#: Whisper's threshold: text that gzip compresses more than this is a decoding loop
+COMPRESSION_RATIO_LIMIT = 2.4
+
+
+def compression_ratio(text: str) -> float:
+    """Length of ``text`` over the length of its zlib compression (Whisper's loop detector)."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,8 @@ class WhisperOptions:
     Attributes
     ----------
     language : spoken language ("en"); None lets a multilingual model detect it.
-    beam_size : 1 is greedy decoding (fastest); 5 is Whisper's usual beam.
+    beam_size : 5 is both libraries' default; 1 is greedy decoding (faster,
+        and on the twins about twice the word errors).
     batch_size : clips decoded per call (does not change the transcripts).
     compute_type : faster-whisper weight precision: "int8" (fast on CPU),
         "float32", or "float16" (GPU).
@@ -60,7 +73,7 @@ class WhisperOptions:
     """
 
     language: str | None = "en"
-    beam_size: int = 1
+    beam_size: int = 5
     batch_size: int = 8
     compute_type: str = "int8"
     device: str = "cpu"
@@ -100,20 +113,13 @@ class FasterWhisper:
 
         return pad_or_trim(self.model.feature_extractor(audio))
 
-    def decode_batch(self, audios: list[np.ndarray], max_new_tokens: int | None = None,
-                     suppress_end: bool = False) -> list[list[int]]:
-        """Token ids for each clip (each at most 30 s, 16 kHz mono).
-
-        ``max_new_tokens`` and ``suppress_end`` (never stop early) exist so
-        the benchmark can make two models decode the same number of tokens.
-        """
+    def decode_batch(self, audios: list[np.ndarray]) -> list[list[int]]:
+        """Token ids for each clip (each at most 30 s, 16 kHz mono), prompt excluded."""
         features = np.stack([self.features(a) for a in audios])
         encoded = self.model.encode(features)
-        suppress = list(self.suppress) + ([self.tokenizer.eot] if suppress_end else [])
-        max_length = len(self.prompt) + max_new_tokens if max_new_tokens else self.model.max_length
         results = self.model.model.generate(
             encoded, [list(self.prompt) for _ in audios], beam_size=self.options.beam_size,
-            max_length=max_length, suppress_blank=True, suppress_tokens=suppress,
+            max_length=self.model.max_length, suppress_blank=True, suppress_tokens=self.suppress,
         )
         return [list(result.sequences_ids[0]) for result in results]
 
@@ -158,7 +164,12 @@ class OpenAIWhisper:
 
     def decode_batch(self, audios: list[np.ndarray], max_new_tokens: int | None = None,
                      suppress_end: bool = False) -> list[list[int]]:
-        """Token ids for each clip; see :meth:`FasterWhisper.decode_batch`."""
+        """Token ids for each clip (each at most 30 s, 16 kHz mono), prompt excluded.
+
+        ``max_new_tokens`` and ``suppress_end`` (never stop early) let a
+        randomly initialised model decode as many tokens as a real one did,
+        so its decoding cost can stand in for the real model's.
+        """
         import torch
         import whisper
 
@@ -172,8 +183,12 @@ class OpenAIWhisper:
             tokenizer = whisper.tokenizer.get_tokenizer(self.model.is_multilingual,
                                                         num_languages=self.model.num_languages)
             options["suppress_tokens"] = [tokenizer.eot]
+        decoding = whisper.DecodingOptions(**options)
         with torch.inference_mode():
-            results = whisper.decode(self.model, mel, whisper.DecodingOptions(**options))
+            if decoding.beam_size:  # openai-whisper 20250625's beam search fails on a batch: one clip at a time
+                results = [whisper.decode(self.model, m, decoding) for m in mel]
+            else:
+                results = whisper.decode(self.model, mel, decoding)
         return [list(result.tokens) for result in results]
 
     def text(self, tokens: list[int]) -> str:
@@ -188,7 +203,8 @@ class OpenAIWhisper:
 
     def transcribe_long(self, audio: np.ndarray) -> str:
         """The transcript of a recording of any length (openai-whisper's long-form loop)."""
-        result = self.model.transcribe(audio.astype(np.float32), language=self.language, temperature=0.0,
+        result = self.model.transcribe(audio.astype(np.float32), language=self.language,
+                                       beam_size=self.options.beam_size if self.options.beam_size > 1 else None,
                                        fp16=self.model.device.type == "cuda", verbose=None)
         return result["text"].strip()
 
@@ -210,6 +226,7 @@ class TranscriptionReport:
     n_files: int = 0
     cache_hits: int = 0
     transcribed: int = 0
+    redecoded: int = 0                  # batched transcripts that looped and were decoded again
     failed: dict[str, str] = field(default_factory=dict)
     audio_seconds: float = 0.0          # audio transcribed in this call (not cache hits)
     model_load_seconds: float = 0.0
@@ -225,6 +242,8 @@ class TranscriptionReport:
         if self.transcribed:
             text += (f" ({self.audio_seconds:.0f} s of audio in {self.transcribe_seconds:.1f} s, "
                      f"{self.real_time_factor:.1f}x real time; model loaded in {self.model_load_seconds:.1f} s)")
+        if self.redecoded:
+            text += f"; {self.redecoded} looping transcript(s) decoded again with temperature fallback"
         if self.failed:
             examples = "; ".join(f"{Path(p).name}: {why}" for p, why in list(self.failed.items())[:3])
             text += f"\n{len(self.failed)} file(s) could not be read and were left out: {examples}"
@@ -330,6 +349,9 @@ def transcribe(
             for i, audio in zip(batch, audios):
                 if i not in results:
                     results[i] = whisper.transcribe_long(audio)
+                elif compression_ratio(results[i]) > COMPRESSION_RATIO_LIMIT:
+                    results[i] = whisper.transcribe_long(audio)
+                    report.redecoded += 1
             report.transcribe_seconds += time.perf_counter() - started
             for i, text in results.items():
                 transcripts[i] = text
@@ -347,11 +369,24 @@ def transcribe(
     return table
 
 
+def wer_normaliser():
+    """Whisper's own English normaliser for scoring (``whisper.normalizers.EnglishTextNormalizer``).
+
+    It lower-cases, drops punctuation and fillers, expands contractions and
+    writes numbers as digits, so "It's eleven o'clock" and "It's 11 o'clock."
+    score as the same words: WER then counts recognition errors, not
+    spelling conventions. This is how Whisper's paper scores WER.
+    """
+    from whisper.normalizers import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()
+
+
 def error_rates(reference, hypothesis, groups=None) -> pd.DataFrame:
     """Word and character error rates of ``hypothesis`` against ``reference`` (jiwer).
 
-    Both sides are normalised first with :func:`mmser_lib.text.normalise`
-    (case, punctuation, curly quotes), so "Kids are talking by the door."
+    Both sides are normalised first with :func:`wer_normaliser` (case,
+    punctuation, contractions, numbers), so "Kids are talking by the door."
     and "kids are talking by the door" count as a perfect match. Rates are
     pooled over a group (total errors / total reference words), not averaged
     per utterance, so a one-word utterance does not weigh as much as a
@@ -371,8 +406,9 @@ def error_rates(reference, hypothesis, groups=None) -> pd.DataFrame:
     frame = pd.DataFrame({"reference": list(reference), "hypothesis": list(hypothesis)})
     frame["group"] = list(groups) if groups is not None else "all"
     usable = frame["hypothesis"].notna() & frame["reference"].notna()
-    frame.loc[usable, "reference"] = frame.loc[usable, "reference"].map(normalise)
-    frame.loc[usable, "hypothesis"] = frame.loc[usable, "hypothesis"].map(normalise)
+    clean = wer_normaliser()
+    frame.loc[usable, "reference"] = frame.loc[usable, "reference"].map(lambda t: clean(normalise(t)))
+    frame.loc[usable, "hypothesis"] = frame.loc[usable, "hypothesis"].map(lambda t: clean(normalise(t)))
     usable &= frame["reference"].map(lambda text: isinstance(text, str) and len(text) > 0)
     rows = {}
     parts = [(name, part) for name, part in frame.groupby("group", sort=False)]
@@ -397,8 +433,9 @@ def bootstrap_wer(reference, hypothesis, n_boot: int = 1000, seed: int = 0) -> t
     -------
     (low, high) : the 2.5th and 97.5th percentiles of the resampled WER.
     """
-    reference = [normalise(r) for r in reference]
-    hypothesis = [normalise(h) for h in hypothesis]
+    clean = wer_normaliser()
+    reference = [clean(normalise(r)) for r in reference]
+    hypothesis = [clean(normalise(h)) for h in hypothesis]
     errors = np.array([jiwer.process_words(r, h).wer * len(r.split()) for r, h in zip(reference, hypothesis)])
     words = np.array([len(r.split()) for r in reference], dtype=float)
     rng = np.random.default_rng(seed)

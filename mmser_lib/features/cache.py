@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,9 @@ def file_hash(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+RACY_NS = 3_000_000_000  # files modified less than 3 s ago are always hashed again
 
 
 class HashIndex:
@@ -63,7 +67,10 @@ class HashIndex:
         path = os.path.abspath(path)
         stat = os.stat(path)
         known = self.entries.get(path)
-        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+        # A file written in the last few seconds may be rewritten within the same mtime tick
+        # ("racy git"): hash it again rather than trust the remembered hash.
+        settled = time.time_ns() - stat.st_mtime_ns > RACY_NS
+        if known and settled and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
             return known[2]
         digest = file_hash(path)
         self.entries[path] = [stat.st_size, stat.st_mtime_ns, digest]

@@ -58,6 +58,7 @@ class SpeechEncoder:
     """A frozen wav2vec2 / HuBERT model and its feature extractor, by name or path."""
 
     def __init__(self, model: str = HUBERT_BASE, device: str | None = None, max_seconds: float = 30.0):
+        pretrained.check_import_order()
         import torch
         from transformers import AutoFeatureExtractor, AutoModel
 
