@@ -12,6 +12,7 @@ setup: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $$(grep '^torch==' requirements.txt)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
@@ -30,6 +31,7 @@ lint: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/demo_benchmark.py
 	$(BIN)/python benchmarks/feature_benchmark.py
+	$(BIN)/python benchmarks/transcription_benchmark.py
 
 # The loaders against real corpus metadata, when ../shared/data is beside the clone (developers, CI).
 check-real: $(STAMP)

@@ -1,7 +1,8 @@
 """mmser_lib: the helper library behind the mmser notebooks.
 
 One module per concern: ``corpora`` (loaders and twins), ``audio``,
-``features``, ``text``, ``splits``, ``models``, ``training``,
+``features``, ``transcription`` (Whisper), ``text``, ``pretrained`` (finding
+models offline), ``random_models``, ``splits``, ``models``, ``training``,
 ``evaluation``, ``plots``, ``runs`` (train / evaluate / save a run),
 ``gpu`` (memory growth, seeding, device report) and ``cli`` (``mmser``).
 """

@@ -19,7 +19,8 @@ from matplotlib.ticker import MaxNLocator
 from mmser_lib import config
 
 PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "librosa", "scikit-learn", "espeakng-loader",
-            "praat-parselmouth", "opensmile", "av")
+            "praat-parselmouth", "opensmile", "av", "torch", "faster-whisper", "openai-whisper", "transformers",
+            "sentence-transformers", "jiwer")
 
 
 def figure_path(notebook: str, name: str) -> Path:
@@ -237,5 +238,33 @@ def plot_projection(points, colourings: dict[str, object], title: str = "", axis
         ax.set_ylabel(axis_labels[1])
         ax.legend(fontsize=7, markerscale=1.5, ncol=1 if len(values) <= 12 else 2, loc="best")
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_error_rates(rates, intervals: dict | None = None, title: str = "", order: list[str] | None = None):
+    """Bars of word error rate per group (e.g. emotion), with 95% intervals when given.
+
+    Parameters
+    ----------
+    rates : a table of :func:`mmser_lib.transcription.error_rates` (index: groups plus "all").
+    intervals : group -> (low, high), e.g. from :func:`mmser_lib.transcription.bootstrap_wer`.
+    """
+    groups = [g for g in (order or list(rates.index)) if g in rates.index and g != "all"]
+    wer = rates.loc[groups, "wer"].astype(float)
+    fig, ax = plt.subplots(figsize=(max(5, 0.8 * len(groups) + 2), 3.8))
+    errors = None
+    if intervals:
+        errors = np.array([[wer[g] - intervals[g][0], intervals[g][1] - wer[g]] for g in groups]).T
+    bars = ax.bar(groups, wer, yerr=errors, capsize=4, color=sns.color_palette("muted", len(groups)))
+    ax.bar_label(bars, labels=[f"{v:.2f}" for v in wer], fontsize=8, padding=2)
+    if "all" in rates.index:
+        ax.axhline(float(rates.loc["all", "wer"]), color="black", linestyle=":",
+                   label=f"all utterances ({float(rates.loc['all', 'wer']):.2f})")
+        ax.legend(loc="upper left")
+    ax.set_ylabel("word error rate (95% bootstrap interval)" if intervals else "word error rate")
+    ax.set_ylim(0, max(0.2, float((wer + (errors[1] if errors is not None else 0)).max()) * 1.2))
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=30)
     fig.tight_layout()
     return fig

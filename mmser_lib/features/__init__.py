@@ -8,7 +8,8 @@ Modules: :mod:`~mmser_lib.features.spectral` (MFCC, chroma, spectral shape),
 :mod:`~mmser_lib.features.prosody` (F0, loudness, speaking rate),
 :mod:`~mmser_lib.features.voice_quality` (jitter, shimmer, HNR, formants),
 :mod:`~mmser_lib.features.egemaps` (openSMILE), :mod:`~mmser_lib.features.sequences`
-(frames), :mod:`~mmser_lib.features.cache` and :mod:`~mmser_lib.features.extract`.
+(frames), :mod:`~mmser_lib.features.ssl` (frozen HuBERT / wav2vec2 embeddings),
+:mod:`~mmser_lib.features.cache` and :mod:`~mmser_lib.features.extract`.
 """
 
 from mmser_lib.features.extract import (
@@ -19,8 +20,9 @@ from mmser_lib.features.extract import (
     extract_sequences,
 )
 from mmser_lib.features.sequences import SequenceParams, sequence_from_audio
+from mmser_lib.features.ssl import ssl_embeddings
 
 __all__ = [
     "FLAG_COLUMNS", "UTTERANCE_GROUPS", "FeatureParams", "SequenceParams",
-    "extract_features", "extract_sequences", "sequence_from_audio",
+    "extract_features", "extract_sequences", "sequence_from_audio", "ssl_embeddings",
 ]
