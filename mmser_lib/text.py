@@ -136,6 +136,9 @@ def sentence_embeddings(texts, model: str | None = None, batch_size: int = 64, d
 
     pretrained.check_import_order()
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()  # one bar per weight file is noise in a notebook
 
     if model is None:
         try:
