@@ -303,28 +303,22 @@ def transcribe(
     seconds = np.full(len(manifest), np.nan)
     report = TranscriptionReport(n_files=len(manifest))
 
-    folders, keys, indexes = {}, [""] * len(manifest), {}
+    folders, keys = {}, [""] * len(manifest)
     if use_cache:
         params = {"version": VERSION, "backend": backend, "model": model_identity(backend, model),
                   **options.cache_key_params(backend)}
-        for corpus in set(corpora):
-            folders[corpus] = cache.group_dir(corpus, "transcript", params)
-            indexes[corpus] = cache.HashIndex(corpus)
+        folders = {corpus: cache.group_dir(corpus, "transcript", params) for corpus in set(corpora)}
+        keys = cache.content_keys(paths, corpora, report.failed)
     todo = []
-    for i, (path, corpus) in enumerate(zip(paths, corpora)):
+    for i, corpus in enumerate(corpora):
         if use_cache:
-            try:
-                keys[i] = indexes[corpus].key(path)
-            except OSError as err:
-                report.failed[path] = f"cannot read the file ({err})"
+            if keys[i] is None:
                 continue
             transcripts[i] = _read_text(folders[corpus], keys[i])
             if transcripts[i] is not None:
                 report.cache_hits += 1
                 continue
         todo.append(i)
-    for index in indexes.values():
-        index.save()
 
     if todo:
         started = time.perf_counter()

@@ -84,6 +84,24 @@ class HashIndex:
             self.changed = False
 
 
+def content_keys(paths: list[str], corpora: list[str], failed: dict[str, str]) -> list[str | None]:
+    """The content hash of every file (None for one that cannot be read, recorded in ``failed``).
+
+    One :class:`HashIndex` per corpus is read once and saved at the end.
+    """
+    indexes = {corpus: HashIndex(corpus) for corpus in set(corpora)}
+    keys: list[str | None] = []
+    for path, corpus in zip(paths, corpora):
+        try:
+            keys.append(indexes[corpus].key(path))
+        except OSError as err:
+            failed[path] = f"cannot read the file ({err})"
+            keys.append(None)
+    for index in indexes.values():
+        index.save()
+    return keys
+
+
 def params_hash(group: str, params: dict) -> str:
     """Short hash of a group name, its version and the parameters it uses."""
     text = json.dumps({"group": group, **params}, sort_keys=True, default=str)

@@ -137,25 +137,19 @@ def ssl_embeddings(
     identity = f"path:{pretrained.weights_identity(model)}" if pretrained.is_path(model) else model
     params = {"version": VERSION, "model": identity, "layers": sorted({int(k) for k in layers}), "pooling": "mean"}
     folders = {c: cache.group_dir(c, "ssl", params) for c in set(corpora)} if use_cache else {}
-    indexes = {c: cache.HashIndex(c) for c in set(corpora)} if use_cache else {}
     layouts = {c: cache.read_layout(folder) for c, folder in folders.items()}
     vectors: list[np.ndarray | None] = [None] * len(manifest)
-    keys = [""] * len(manifest)
+    keys = cache.content_keys(paths, corpora, report.failed) if use_cache else [""] * len(manifest)
     todo = []
-    for i, (path, corpus) in enumerate(zip(paths, corpora)):
+    for i, corpus in enumerate(corpora):
         if use_cache:
-            try:
-                keys[i] = indexes[corpus].key(path)
-            except OSError as err:
-                report.failed[path] = f"cannot read the file ({err})"
+            if keys[i] is None:
                 continue
             vectors[i] = cache.read_entry(folders[corpus], keys[i], layouts[corpus])
             if vectors[i] is not None:
                 report.cache_hits += 1
                 continue
         todo.append(i)
-    for index in indexes.values():
-        index.save()
     if todo:
         encoder = SpeechEncoder(model, device)
         chosen = check_layers(layers, encoder.n_layers)
