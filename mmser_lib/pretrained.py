@@ -53,6 +53,11 @@ def weights_identity(path: str | Path) -> str:
     return identity
 
 
+def model_identity(name_or_path: str) -> str:
+    """What names a model in a cache key: its name, or the content hash of the weights at a path."""
+    return f"path:{weights_identity(name_or_path)}" if is_path(name_or_path) else name_or_path
+
+
 def faster_whisper_path(name_or_path: str = "tiny.en") -> str:
     """The folder of a CTranslate2 Whisper model for faster-whisper.
 

@@ -250,11 +250,6 @@ class TranscriptionReport:
         return text
 
 
-def model_identity(backend: str, model: str) -> str:
-    """What names the weights in a cache key: the name, or the content hash of a path."""
-    return f"path:{pretrained.weights_identity(model)}" if pretrained.is_path(model) else model
-
-
 def _read_text(folder: Path, key: str) -> str | None:
     try:
         return json.loads(cache.entry_path(folder, key).with_suffix(".json").read_text())["text"]
@@ -305,7 +300,7 @@ def transcribe(
 
     folders, keys = {}, [""] * len(manifest)
     if use_cache:
-        params = {"version": VERSION, "backend": backend, "model": model_identity(backend, model),
+        params = {"version": VERSION, "backend": backend, "model": pretrained.model_identity(model),
                   **options.cache_key_params(backend)}
         folders = {corpus: cache.group_dir(corpus, "transcript", params) for corpus in set(corpora)}
         keys = cache.content_keys(paths, corpora, report.failed)

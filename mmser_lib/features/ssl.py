@@ -134,8 +134,8 @@ def ssl_embeddings(
     report = SSLReport(n_files=len(manifest))
     paths = manifest["path"].astype(str).tolist()
     corpora = manifest["corpus"].astype(str).tolist()
-    identity = f"path:{pretrained.weights_identity(model)}" if pretrained.is_path(model) else model
-    params = {"version": VERSION, "model": identity, "layers": sorted({int(k) for k in layers}), "pooling": "mean"}
+    params = {"version": VERSION, "model": pretrained.model_identity(model),
+              "layers": sorted({int(k) for k in layers}), "pooling": "mean"}
     folders = {c: cache.group_dir(c, "ssl", params) for c in set(corpora)} if use_cache else {}
     layouts = {c: cache.read_layout(folder) for c, folder in folders.items()}
     vectors: list[np.ndarray | None] = [None] * len(manifest)
