@@ -1,7 +1,8 @@
 """The ``mmser`` command: twins, training, evaluation, prediction and a demo.
 
     mmser twin CORPUS OUT_DIR [--speakers N] [--seed S]
-    mmser train --corpus CORPUS --root DIR --model NAME --out RUN_DIR [--seed S]
+    mmser train --corpus CORPUS --root DIR --model NAME --out RUN_DIR [--seed S] [--scaling speaker]
+    mmser models
     mmser evaluate RUN_DIR --corpus CORPUS --root DIR [--json FILE]
     mmser predict RUN_DIR AUDIO... [--text TEXT] [--json]
     mmser demo [--out DIR]
@@ -18,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from mmser_lib import corpora
+from mmser_lib import architectures, corpora
 
 
 def _speaker_filter(manifest, include: str | None, exclude: str | None, corpus: str):
@@ -56,13 +57,25 @@ def cmd_train(args) -> None:
     gpu.setup(args.seed, verbose=False)
     manifest = corpora.load(args.corpus, args.root)
     manifest = _speaker_filter(manifest, args.speakers, args.exclude_speakers, args.corpus)
-    run = runs.train(manifest, args.model, seed=args.seed, epochs=args.epochs, val_size=args.val_size)
+    run = runs.train(manifest, args.model, seed=args.seed, epochs=args.epochs, patience=args.patience,
+                     val_size=args.val_size, scaling=args.scaling)
     run.config["root"] = str(Path(args.root).resolve())
     run.save(args.out)
     c = run.config
-    print(f"trained {args.model} on {c['n_train']} clips of {len(c['train_speakers'])} speakers, "
-          f"validated on {c['n_val']} clips of {len(c['val_speakers'])} speakers ({', '.join(c['val_speakers'])}); "
-          f"best epoch {c['best_epoch']} of {c['epochs_run']}; saved to {args.out}")
+    history = c["history"]
+    best = history["history"][history["monitor"]][c["best_epoch"] - 1]
+    what = "F1" if c["task"] == "sad" else "UAR"
+    print(f"trained {args.model} ({c['task']}, scaling {c['scaling']}) on {c['n_train']} clips of "
+          f"{len(c['train_speakers'])} speakers, validated on {c['n_val']} clips of {len(c['val_speakers'])} "
+          f"speakers ({', '.join(c['val_speakers'])}); best epoch {c['best_epoch']} of {c['epochs_run']}, "
+          f"validation {what} {best:.3f}" + (f", threshold {c['threshold']:.2f}" if "threshold" in c else "")
+          + f"; saved to {args.out}")
+
+
+def cmd_models(args) -> None:
+    from mmser_lib import architectures
+
+    print(architectures.table().to_string(index=False))
 
 
 def cmd_evaluate(args) -> None:
@@ -84,6 +97,13 @@ def cmd_evaluate(args) -> None:
     print(f"{run.config['model']} on {metrics['n']} clips of {len(metrics['speakers'])} speakers: "
           f"accuracy {metrics['accuracy']:.3f}  UAR {metrics['uar']:.3f}  "
           f"macro F1 {metrics['macro_f1']:.3f}  weighted F1 {metrics['weighted_f1']:.3f}")
+    if "detector" in metrics:
+        d = metrics["detector"]
+        print(f"sad detector at the validation threshold {d['threshold']:.2f}: F1 {d['f1']:.3f}  precision "
+              f"{d['precision']:.3f}  recall {d['recall']:.3f}  ROC AUC {d['roc_auc']:.3f}")
+    if run.config.get("scaling") == "speaker":
+        print("per-speaker normalisation: each evaluated speaker was scaled with the statistics of their own "
+              "clips here (no labels used)")
     if metrics["excluded_unknown_emotions"]:
         print(f"left out {metrics['excluded_unknown_emotions']} clips whose emotion the run does not know")
     if metrics["speakers_seen_in_training"]:
@@ -101,16 +121,18 @@ def cmd_predict(args) -> None:
 
     from mmser_lib import runs
     from mmser_lib.audio import AudioError, audio_problem
+    from mmser_lib.inputs import TEXT_KINDS
 
     run = runs.load_run(args.run_dir)
-    if run.vectoriser is not None and args.text is None:
+    if any(k in TEXT_KINDS for k in run.pipeline.kinds) and args.text is None:
         raise ValueError(f"the {run.config['model']} run reads text too: pass the transcript with --text")
     for path in args.audio:
         problem = audio_problem(path) if Path(path).is_file() else "no such file"
         if problem:
             raise AudioError(f"{path}: {problem}")
     manifest = pd.DataFrame({"path": [str(Path(p).resolve()) for p in args.audio],
-                             "text": [args.text or ""] * len(args.audio)})
+                             "text": [args.text or ""] * len(args.audio), "speaker": "you",
+                             "corpus": "other"})
     probabilities = run.predict_proba(manifest, progress=False)
     results = []
     for path, row in zip(args.audio, probabilities):
@@ -191,13 +213,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a model on every utterance under a root")
     p.add_argument("--corpus", required=True, choices=names)
     p.add_argument("--root", required=True)
-    p.add_argument("--model", required=True, choices=["conv1d", "two_branch"])
+    p.add_argument("--model", required=True, choices=list(architectures.ARCHITECTURES),
+                   metavar="NAME", help="an architecture (list them with `mmser models`)")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=int, default=60)
+    p.add_argument("--patience", type=int, default=15, help="epochs without a better validation score")
+    p.add_argument("--scaling", choices=["train", "speaker", "none"], default="train",
+                   help="feature scaling: fitted on training rows (default), per speaker, or none")
     p.add_argument("--val-size", type=float, default=0.2, help="share of speakers held out for validation")
     speaker_options(p)
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("models", help="list the architectures `mmser train --model` accepts")
+    p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("evaluate", help="score a saved run on a corpus root")
     p.add_argument("run_dir")

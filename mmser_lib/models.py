@@ -1,8 +1,12 @@
-"""Keras model builders, one function per architecture (Keras 3 functional API).
+"""Keras model builders, one function per architecture of the five write-ups (Keras 3 functional API).
 
-Every builder takes the statistics of the *training* frames (``audio_mean``,
-``audio_variance``) and bakes them into a ``Normalization`` layer, so the
-saved model carries its own fitted scaler.
+Builders over frame sequences take the statistics of the *training* frames
+(mean and variance per feature) and bake them into a ``Normalization``
+layer, so the saved model carries its own fitted scaler. Model inputs are
+named after the input kinds of :mod:`mmser_lib.inputs` ("frames", "tfidf",
+"sentence", ...). ``n_classes == 1`` builds a detector with one sigmoid
+output (seed 001's sad vs non-sad). :mod:`mmser_lib.architectures` maps
+each name that ``mmser train --model`` accepts to one of these builders.
 """
 
 from __future__ import annotations
@@ -50,13 +54,13 @@ def conv1d_baseline(
 
     Returns
     -------
-    keras.Model, input "audio" (batch, n_frames, n_features), output (batch, n_classes) softmax.
+    keras.Model, input "frames" (batch, n_frames, n_features), output (batch, n_classes) softmax.
     """
-    audio = keras.Input(shape=input_shape, name="audio")
+    audio = keras.Input(shape=tuple(input_shape), name="frames")
     x = _audio_branch(audio, audio_mean, audio_variance, dropout)
     x = layers.Dense(dense_units, activation="relu", name="dense")(x)
     outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
-    return _compile(keras.Model(audio, outputs, name="conv1d"), learning_rate)
+    return _compile(keras.Model({"frames": audio}, outputs, name="conv1d"), learning_rate)
 
 
 def two_branch(
@@ -78,19 +82,343 @@ def two_branch(
 
     Returns
     -------
-    keras.Model with inputs "audio" (batch, n_frames, n_features) and
-    "text" (batch, text_dim), output (batch, n_classes) softmax.
+    keras.Model with inputs "frames" (batch, n_frames, n_features) and
+    "tfidf" (batch, text_dim), output (batch, n_classes) softmax.
     """
-    audio = keras.Input(shape=input_shape, name="audio")
-    text = keras.Input(shape=(text_dim,), name="text")
+    audio = keras.Input(shape=tuple(input_shape), name="frames")
+    text = keras.Input(shape=(int(text_dim),), name="tfidf")
     a = _audio_branch(audio, audio_mean, audio_variance, dropout)
     t = layers.Dense(64, activation="relu", name="text_dense1")(text)
     t = layers.Dense(32, activation="relu", name="text_dense2")(t)
     x = layers.Concatenate(name="fusion")([a, t])
     x = layers.Dense(dense_units, activation="relu", name="dense")(x)
     outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
-    return _compile(keras.Model({"audio": audio, "text": text}, outputs, name="two_branch"), learning_rate)
+    return _compile(keras.Model({"frames": audio, "tfidf": text}, outputs, name="two_branch"), learning_rate)
 
 
-MODELS = {"conv1d": conv1d_baseline, "two_branch": two_branch}
-NEEDS_TEXT = {"conv1d": False, "two_branch": True}
+
+# ============================================================================= shared pieces
+
+
+def _output(x: keras.KerasTensor, n_classes: int) -> keras.KerasTensor:
+    """Softmax over ``n_classes``, or one sigmoid unit when ``n_classes == 1`` (a detector)."""
+    if n_classes == 1:
+        return layers.Dense(1, activation="sigmoid", name="emotion")(x)
+    return layers.Dense(n_classes, activation="softmax", name="emotion")(x)
+
+
+def _compile_for(model: keras.Model, learning_rate: float, focal: bool = False) -> keras.Model:
+    """Adam plus the loss that fits the output: sparse cross-entropy, binary cross-entropy or focal loss."""
+    if model.output_shape[-1] == 1:
+        loss = (keras.losses.BinaryFocalCrossentropy(gamma=2.0) if focal
+                else keras.losses.BinaryCrossentropy())
+    else:
+        loss = "sparse_categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=loss, metrics=["accuracy"])
+    return model
+
+
+def _frames_input(shape, mean, variance, name: str = "frames"):
+    """A frame-sequence input and, when training statistics are given, the scaler layer after it."""
+    inp = keras.Input(shape=tuple(shape), name=name)
+    if mean is None:
+        return inp, inp
+    return inp, layers.Normalization(axis=-1, mean=mean, variance=variance, name=f"{name}_scaler")(inp)
+
+
+@keras.saving.register_keras_serializable(package="mmser")
+class AttentionPooling(layers.Layer):
+    """Seed 001's temporal attention: alpha_t = softmax_t(w^T h_t), c = sum_t alpha_t h_t.
+
+    Input (batch, time, d); outputs the summary c, shape (batch, d), and the
+    weights alpha, shape (batch, time), which say which frames the model
+    listened to.
+    """
+
+    def build(self, input_shape):
+        self.w = self.add_weight(name="w", shape=(input_shape[-1],), initializer="glorot_uniform")
+
+    def call(self, h):
+        scores = keras.ops.tensordot(h, self.w, axes=[[2], [0]])  # (batch, time)
+        alpha = keras.ops.softmax(scores, axis=-1)
+        return keras.ops.sum(h * keras.ops.expand_dims(alpha, -1), axis=1), alpha
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1]), (input_shape[0], input_shape[1])
+
+
+@keras.saving.register_keras_serializable(package="mmser")
+class NonZeroMask(layers.Layer):
+    """True where a padded sequence holds a real step (any non-zero value), shape (batch, time)."""
+
+    def call(self, x):
+        return keras.ops.any(keras.ops.not_equal(x, 0.0), axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[:2]
+
+
+# ============================================================================= seed 000, MELD-enhanced
+
+
+def conv1d_enhanced(input_shape, n_classes, audio_mean, audio_variance, learning_rate: float = 3e-4):
+    """Seed 000's Conv1D for MELD: batch norm, a wider dense layer, dropout 0.5, a lower learning rate.
+
+    (Class weights, the fourth change, are :func:`mmser_lib.training.fit`'s default.)
+    """
+    audio = keras.Input(shape=tuple(input_shape), name="frames")
+    x = layers.Normalization(axis=-1, mean=audio_mean, variance=audio_variance, name="audio_scaler")(audio)
+    for i, filters in enumerate((64, 128), start=1):
+        x = layers.Conv1D(filters, 5, padding="same", name=f"conv{i}")(x)
+        x = layers.BatchNormalization(name=f"bn{i}")(x)
+        x = layers.Activation("relu", name=f"relu{i}")(x)
+    x = layers.MaxPooling1D(2, name="pool")(x)
+    x = layers.Dropout(0.5, name="audio_dropout")(x)
+    x = layers.GlobalAveragePooling1D(name="audio_gap")(x)
+    x = layers.Dense(128, activation="relu", name="dense")(x)
+    x = layers.Dropout(0.5, name="dense_dropout")(x)
+    return _compile(keras.Model({"frames": audio}, _output(x, n_classes), name="conv1d_enhanced"), learning_rate)
+
+
+def two_branch_enhanced(input_shape, text_dim, n_classes, audio_mean, audio_variance, learning_rate: float = 3e-4):
+    """Seed 000's two-branch model for MELD with the same changes as :func:`conv1d_enhanced`."""
+    audio = keras.Input(shape=tuple(input_shape), name="frames")
+    text = keras.Input(shape=(int(text_dim),), name="tfidf")
+    x = layers.Normalization(axis=-1, mean=audio_mean, variance=audio_variance, name="audio_scaler")(audio)
+    for i, filters in enumerate((64, 128), start=1):
+        x = layers.Conv1D(filters, 5, padding="same", name=f"conv{i}")(x)
+        x = layers.BatchNormalization(name=f"bn{i}")(x)
+        x = layers.Activation("relu", name=f"relu{i}")(x)
+    x = layers.MaxPooling1D(2, name="pool")(x)
+    x = layers.Dropout(0.5, name="audio_dropout")(x)
+    a = layers.GlobalAveragePooling1D(name="audio_gap")(x)
+    t = layers.Dense(128, activation="relu", name="text_dense1")(text)
+    t = layers.BatchNormalization(name="text_bn")(t)
+    t = layers.Dropout(0.5, name="text_dropout")(t)
+    t = layers.Dense(64, activation="relu", name="text_dense2")(t)
+    x = layers.Concatenate(name="fusion")([a, t])
+    x = layers.Dense(128, activation="relu", name="dense")(x)
+    x = layers.Dropout(0.5, name="dense_dropout")(x)
+    model = keras.Model({"frames": audio, "tfidf": text}, _output(x, n_classes), name="two_branch_enhanced")
+    return _compile(model, learning_rate)
+
+
+# ============================================================================= seed 002, the MLP family
+
+
+def _dense_stack(x, units, prefix: str, dropout: float = 0.0, batch_norm: bool = False, l2: float = 1e-4):
+    for i, n in enumerate(units, start=1):
+        x = layers.Dense(n, activation="relu", kernel_regularizer=keras.regularizers.L2(l2), name=f"{prefix}_{i}")(x)
+        if batch_norm:
+            x = layers.BatchNormalization(name=f"{prefix}_bn{i}")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"{prefix}_dropout{i}")(x)
+    return x
+
+
+def branch_mlp(input_dims: dict[str, int], n_classes: int, branches: dict[str, tuple[int, ...]],
+               fusion: tuple[int, ...] = (), learning_rate: float = 1e-3, name: str = "branch_mlp") -> keras.Model:
+    """Seed 002's structured fusion: one dense stack per input, concatenated, then softmax.
+
+    Parameters
+    ----------
+    input_dims : input name -> vector length, e.g. {"spectral": 214, "sentence": 384}.
+    branches : input name -> hidden units of its branch, e.g. {"spectral": (256, 128)}.
+    fusion : hidden units after the concatenation (the four-branch model has (128,)).
+
+    Returns
+    -------
+    keras.Model with one (batch, dim) input per name, output (batch, n_classes).
+    """
+    inputs = {k: keras.Input(shape=(input_dims[k],), name=k) for k in branches}
+    parts = [_dense_stack(inputs[k], units, f"{k}_branch") for k, units in branches.items()]
+    x = parts[0] if len(parts) == 1 else layers.Concatenate(name="fusion")(parts)
+    x = _dense_stack(x, fusion, "fusion_dense")
+    return _compile_for(keras.Model(inputs, _output(x, n_classes), name=name), learning_rate)
+
+
+def early_fusion_mlp(input_dims: dict[str, int], n_classes: int, dropout: float = 0.0,
+                     learning_rate: float = 1e-3, name: str = "early_fusion_mlp") -> keras.Model:
+    """Seed 002's large early-fusion MLP: every input concatenated, 1024-512-256 with batch norm and L2 1e-4.
+
+    ``dropout=0`` is its model 5, ``dropout=0.2`` its model 6.
+    """
+    inputs = {k: keras.Input(shape=(d,), name=k) for k, d in input_dims.items()}
+    parts = list(inputs.values())
+    x = layers.Concatenate(name="early_fusion")(parts) if len(parts) > 1 else parts[0]
+    x = _dense_stack(x, (1024, 512, 256), "dense", dropout=dropout, batch_norm=True)
+    return _compile_for(keras.Model(inputs, _output(x, n_classes), name=name), learning_rate)
+
+
+# ============================================================================= seed 001, sadness detection
+
+
+def _cnn_block(x, prefix: str = "audio"):
+    """Two Conv1D + ReLU layers, each followed by max pooling: frames / 4 steps of 64 channels."""
+    x = layers.Conv1D(32, 5, padding="same", activation="relu", name=f"{prefix}_conv1")(x)
+    x = layers.MaxPooling1D(2, name=f"{prefix}_pool1")(x)
+    x = layers.Conv1D(64, 5, padding="same", activation="relu", name=f"{prefix}_conv2")(x)
+    return layers.MaxPooling1D(2, name=f"{prefix}_pool2")(x)
+
+
+def sad_audio(frames_shape, n_classes, frames_mean, frames_variance, bilstm: bool = False,
+              learning_rate: float = 1e-3) -> keras.Model:
+    """Seed 001's unimodal audio models: a shallow CNN over log-mel frames, optionally followed by a BiLSTM.
+
+    Binary cross-entropy, as the seed used for its unimodal models.
+    """
+    frames, x = _frames_input(frames_shape, frames_mean, frames_variance)
+    x = _cnn_block(x)
+    if bilstm:
+        x = layers.Bidirectional(layers.LSTM(64, return_sequences=True), name="bilstm")(x)
+    x = layers.GlobalAveragePooling1D(name="audio_gap")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    name = "audio_cnn_bilstm" if bilstm else "audio_cnn"
+    return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name=name), learning_rate)
+
+
+def sad_text(sentence_dim: int, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
+    """Seed 001's text-only model: a linear (logistic) layer on the sentence embedding."""
+    sentence = keras.Input(shape=(sentence_dim,), name="sentence")
+    return _compile_for(keras.Model({"sentence": sentence}, _output(sentence, n_classes), name="text_linear"),
+                        learning_rate)
+
+
+def sad_fusion(frames_shape, sentence_dim: int, n_classes: int, frames_mean, frames_variance,
+               audio: str = "attention", learning_rate: float = 1e-3) -> keras.Model:
+    """Seed 001's three fusion models (focal loss, gamma = 2).
+
+    audio : "cnn" (early fusion: CNN features averaged over time), "bilstm"
+        (CNN-BiLSTM, averaged over time) or "attention" (CNN-BiLSTM pooled by
+        :class:`AttentionPooling`, the seed's best model).
+
+    The audio summary is concatenated with the sentence embedding, then one
+    dense layer and the output.
+    """
+    frames, x = _frames_input(frames_shape, frames_mean, frames_variance)
+    sentence = keras.Input(shape=(sentence_dim,), name="sentence")
+    x = _cnn_block(x)
+    if audio in ("bilstm", "attention"):
+        x = layers.Bidirectional(layers.LSTM(64, return_sequences=True), name="bilstm")(x)
+    if audio == "attention":
+        x, _ = AttentionPooling(name="attention")(x)
+    elif audio in ("cnn", "bilstm"):
+        x = layers.GlobalAveragePooling1D(name="audio_gap")(x)
+    else:
+        raise ValueError(f"audio must be 'cnn', 'bilstm' or 'attention', not {audio!r}")
+    x = layers.Concatenate(name="fusion")([x, sentence])
+    x = layers.Dense(64, activation="relu", name="fusion_dense")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    name = {"cnn": "early_fusion", "bilstm": "cnn_bilstm_fusion", "attention": "attention_fusion"}[audio]
+    model = keras.Model({"frames": frames, "sentence": sentence}, _output(x, n_classes), name=name)
+    return _compile_for(model, learning_rate, focal=True)
+
+
+# ============================================================================= seed 003, late fusion
+
+
+def mel_cnn(frames_shape, n_classes, frames_mean, frames_variance, learning_rate: float = 1e-3) -> keras.Model:
+    """Seed 003's spectrogram CNN: the log-mel image (time x mel bands) through three Conv2D blocks.
+
+    The layer ``cnn_embedding`` (64 numbers, global average of the last
+    convolution) is what the late-fusion model reuses.
+    """
+    frames, x = _frames_input(frames_shape, frames_mean, frames_variance)
+    x = layers.Reshape((*frames_shape, 1), name="as_image")(x)
+    for i, filters in enumerate((16, 32, 64), start=1):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{i}")(x)
+    x = layers.GlobalAveragePooling2D(name="cnn_embedding")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name="mel_cnn"), learning_rate)
+
+
+def prosody_mlp(contours_dim: int, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
+    """Seed 003's prosody MLP over pitch and loudness contours plus tempo (scaled outside).
+
+    Its first hidden layer, ``prosody_embedding`` (128), is what late fusion reuses.
+    """
+    contours = keras.Input(shape=(contours_dim,), name="contours")
+    x = layers.Dense(128, activation="relu", name="prosody_embedding")(contours)
+    x = layers.Dropout(0.3, name="dropout1")(x)
+    x = layers.Dense(64, activation="relu", name="dense2")(x)
+    x = layers.Dropout(0.3, name="dropout2")(x)
+    return _compile_for(keras.Model({"contours": contours}, _output(x, n_classes), name="prosody_mlp"),
+                        learning_rate)
+
+
+def late_fusion(cnn: keras.Model, prosody: keras.Model, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
+    """Seed 003's fusion: both trained models frozen as feature extractors, a new MLP on top.
+
+    Parameters
+    ----------
+    cnn : a trained :func:`mel_cnn` (its ``cnn_embedding`` output is used).
+    prosody : a trained :func:`prosody_mlp` (its ``prosody_embedding`` output).
+    """
+    cnn_features = keras.Model(cnn.inputs, cnn.get_layer("cnn_embedding").output, name="cnn_features")
+    prosody_features = keras.Model(prosody.inputs, prosody.get_layer("prosody_embedding").output,
+                                   name="prosody_features")
+    cnn_features.trainable = False
+    prosody_features.trainable = False
+    frames = keras.Input(shape=cnn.inputs[0].shape[1:], name="frames")
+    contours = keras.Input(shape=prosody.inputs[0].shape[1:], name="contours")
+    x = layers.Concatenate(name="fusion")([cnn_features(frames), prosody_features(contours)])
+    x = layers.Dense(128, activation="relu", name="fusion_dense")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    model = keras.Model({"frames": frames, "contours": contours}, _output(x, n_classes), name="late_fusion")
+    return _compile_for(model, learning_rate)
+
+
+# ============================================================================= seed 004, cross-attention
+
+
+def _conv_bilstm(x, prefix: str, kernel: int, pool: bool):
+    x = layers.Conv1D(128, kernel, padding="same", activation="relu", name=f"{prefix}_conv")(x)
+    if pool:
+        x = layers.MaxPooling1D(2, name=f"{prefix}_pool")(x)
+    x = layers.Dropout(0.2, name=f"{prefix}_dropout")(x)
+    return layers.Bidirectional(layers.LSTM(64, return_sequences=True), name=f"{prefix}_bilstm")(x)
+
+
+def cross_attention(frames_shape=None, tokens_shape=None, n_classes: int = 2, frames_mean=None,
+                    frames_variance=None, learning_rate: float = 1e-3) -> keras.Model:
+    """Seed 004's models: Conv1D-BiLSTM encoders for speech frames and text tokens, fused by cross-attention.
+
+    Give ``frames_shape`` only for the speech-only model, ``tokens_shape`` only
+    for the text-only model, both for the fusion model, in which speech
+    steps attend to text tokens and text tokens to speech steps (Keras
+    MultiHeadAttention, 4 heads; padded tokens are masked out). Each side is
+    averaged over time, concatenated, and passed through the 128-unit layer
+    ``representation`` (what the t-SNE plot shows) before the output.
+    """
+    inputs, pooled = {}, []
+    if frames_shape is not None:
+        inputs["frames"], x = _frames_input(frames_shape, frames_mean, frames_variance)
+        speech = _conv_bilstm(x, "speech", 5, pool=True)
+    if tokens_shape is not None:
+        inputs["tokens"] = keras.Input(shape=tuple(tokens_shape), name="tokens")
+        token_mask = NonZeroMask(name="token_mask")(inputs["tokens"])
+        text = _conv_bilstm(inputs["tokens"], "text", 3, pool=False)
+    if not inputs:
+        raise ValueError("give frames_shape, tokens_shape or both")
+    if len(inputs) == 2:
+        speech_to_text = layers.MultiHeadAttention(4, 32, name="speech_attends_text")(
+            speech, text, value_mask=token_mask)
+        text_to_speech = layers.MultiHeadAttention(4, 32, name="text_attends_speech")(
+            text, speech, query_mask=token_mask)
+        pooled = [layers.GlobalAveragePooling1D(name="speech_gap")(speech_to_text),
+                  layers.GlobalAveragePooling1D(name="text_gap")(text_to_speech, mask=token_mask)]
+        name = "cross_attention_fusion"
+    elif "frames" in inputs:
+        pooled, name = [layers.GlobalAveragePooling1D(name="speech_gap")(speech)], "speech_only"
+    else:
+        pooled, name = [layers.GlobalAveragePooling1D(name="text_gap")(text, mask=token_mask)], "text_only"
+    x = pooled[0] if len(pooled) == 1 else layers.Concatenate(name="fusion")(pooled)
+    x = layers.Dense(128, activation="relu", name="representation")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    return _compile_for(keras.Model(inputs, _output(x, n_classes), name=name), learning_rate)
+
+
+def representation_model(model: keras.Model, layer: str = "representation") -> keras.Model:
+    """The same inputs, output the named hidden layer (for t-SNE or as a feature extractor)."""
+    return keras.Model(model.inputs, model.get_layer(layer).output, name=f"{model.name}_{layer}")

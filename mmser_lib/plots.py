@@ -115,8 +115,10 @@ def plot_training_curves(histories: dict[str, dict], suptitle: str = ""):
         for ax, key in zip(row, ("loss", "accuracy")):
             ax.plot(epochs, curves[key], label="train")
             ax.plot(epochs, curves[f"val_{key}"], label="validation")
-            if key == "accuracy" and "val_uar" in curves:
-                ax.plot(epochs, curves["val_uar"], label="validation UAR (stopping criterion)")
+            monitor = fitted.get("monitor", "val_uar")
+            if key == "accuracy" and monitor in curves:
+                what = "F1 at its best threshold" if monitor == "val_f1" else "UAR"
+                ax.plot(epochs, curves[monitor], label=f"validation {what} (stopping criterion)")
             ax.axvline(best, color="grey", linestyle="--", label=f"best epoch ({best})")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("epoch")

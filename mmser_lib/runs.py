@@ -2,11 +2,12 @@
 
 A run folder holds
 
-``model.keras``       the Keras model (its input scaler is a layer inside it)
-``vectoriser.joblib`` the TF-IDF vectoriser fitted on training text (text models)
-``config.json``       corpus, model name, labels, feature parameters, seed,
-                      training / validation speakers, best epoch, versions
-``history.json``      per-epoch training and validation loss and accuracy
+``model.keras``       the Keras model (a frame scaler, when it reads frames, is a layer inside it)
+``pipeline.joblib``   the :class:`~mmser_lib.inputs.InputPipeline` fitted on training rows
+                      (feature scalers, TF-IDF vectoriser, frame parameters)
+``config.json``       corpus, model name, task, labels, scaling, seed, training /
+                      validation speakers, best epoch, decision threshold, versions
+``history.json``      per-epoch training and validation curves
 
 so ``mmser evaluate`` and ``mmser predict`` can apply it to any folder of the
 same corpus layout, at any sample rate.
@@ -23,12 +24,16 @@ import keras
 import numpy as np
 import pandas as pd
 
-from mmser_lib import gpu, models, splits, text
+from mmser_lib import architectures, gpu, splits
 from mmser_lib.corpora.common import EMOTION_ORDER
-from mmser_lib.evaluation import classification_metrics
-from mmser_lib.features import SequenceParams, extract_sequences
+from mmser_lib.corpora.subsets import binary_sad
+from mmser_lib.evaluation import best_threshold, binary_metrics, classification_metrics
+from mmser_lib.features import SequenceParams
+from mmser_lib.inputs import InputPipeline
 from mmser_lib.plots import package_versions
-from mmser_lib.training import fit
+from mmser_lib.training import fit, take
+
+SAD_LABELS = ["not_sad", "sad"]
 
 
 def ordered_labels(emotions) -> list[str]:
@@ -37,53 +42,95 @@ def ordered_labels(emotions) -> list[str]:
     return [e for e in EMOTION_ORDER if e in present] + sorted(present - set(EMOTION_ORDER))
 
 
+def task_manifest(manifest: pd.DataFrame, task: str) -> pd.DataFrame:
+    """The rows and labels a task uses: unchanged for "emotions", sad / not_sad for "sad"."""
+    return binary_sad(manifest) if task == "sad" else manifest
+
+
+def _as_raw(raw) -> dict | None:
+    """Accept precomputed frames as a bare array (notebook 02's ``X``) or a dict of raw inputs."""
+    if raw is None or isinstance(raw, dict):
+        return raw
+    return {"frames": np.asarray(raw)}
+
+
 @dataclass
 class Run:
-    """A trained model plus its fitted vectoriser and configuration."""
+    """A trained model plus its fitted input pipeline and configuration."""
 
     model: keras.Model
     config: dict
-    vectoriser: object | None = None
+    pipeline: InputPipeline
 
     @property
     def labels(self) -> list[str]:
         return self.config["labels"]
 
     @property
+    def task(self) -> str:
+        return self.config.get("task", "emotions")
+
+    @property
     def sequence_params(self) -> SequenceParams:
-        return SequenceParams(**self.config["sequence_params"])
+        return self.pipeline.params
 
-    def inputs(self, manifest: pd.DataFrame, X: np.ndarray | None = None, progress: bool = True):
-        """What the model takes for the rows of ``manifest``.
+    @property
+    def vectoriser(self):
+        return self.pipeline.vectoriser
 
-        Returns
-        -------
-        np.ndarray, shape (n_rows, n_frames, n_features), for audio-only models, or
-        dict with "audio" (those frames) and "text" (TF-IDF, shape (n_rows, vocabulary)).
+    def inputs(self, manifest: pd.DataFrame, raw=None, progress: bool = True) -> dict[str, np.ndarray]:
+        """What the model takes for the rows of ``manifest`` (dict input kind -> array).
+
+        ``raw`` : precomputed :func:`mmser_lib.inputs.raw_inputs` for these rows
+        (or a frames array); computed from the audio and text when None.
         """
-        if X is None:
-            X, _ = extract_sequences(manifest, self.sequence_params, progress=progress)
-        if self.vectoriser is None:
-            return X
-        return {"audio": X, "text": text.tfidf_features(self.vectoriser, manifest["text"])}
+        raw = _as_raw(raw)
+        if raw is None or any(k not in raw for k in self.pipeline.kinds):
+            raw = self.pipeline.raw(manifest, progress)
+        return self.pipeline.transform(manifest, raw)
 
-    def predict_proba(self, manifest: pd.DataFrame, X: np.ndarray | None = None, progress: bool = True) -> np.ndarray:
+    def predict_proba(self, manifest: pd.DataFrame, raw=None, progress: bool = True) -> np.ndarray:
         """Class probabilities, shape (n_rows, n_labels), columns in :attr:`labels` order."""
-        return self.model.predict(self.inputs(manifest, X, progress), verbose=0)
+        probabilities = self.model.predict(self.inputs(manifest, raw, progress), verbose=0)
+        if self.task == "sad":
+            return np.column_stack([1 - probabilities[:, 0], probabilities[:, 0]])
+        return probabilities
 
-    def evaluate(self, manifest: pd.DataFrame, X: np.ndarray | None = None, progress: bool = True) -> dict:
+    def predict(self, manifest: pd.DataFrame, raw=None, progress: bool = True) -> np.ndarray:
+        """Predicted labels, shape (n_rows,); a detector uses the threshold chosen on validation."""
+        probabilities = self.predict_proba(manifest, raw, progress)
+        if self.task == "sad":
+            return np.where(probabilities[:, 1] >= self.config["threshold"], "sad", "not_sad")
+        return np.asarray(self.labels)[probabilities.argmax(axis=1)]
+
+    def evaluate(self, manifest: pd.DataFrame, raw=None, progress: bool = True) -> dict:
         """Metrics of :func:`classification_metrics` on the rows whose emotion the run knows.
 
-        Rows with other emotions are left out and counted in ``excluded_unknown_emotions``.
+        Rows with other emotions are left out and counted in
+        ``excluded_unknown_emotions``. A detector adds ``detector``:
+        :func:`binary_metrics` at the validation threshold (F1, precision,
+        recall, ROC AUC, average precision).
         """
+        raw = _as_raw(raw)
+        manifest = manifest.reset_index(drop=True) if raw is None else manifest
+        if self.task == "sad":
+            if raw is not None:
+                raise ValueError("pass raw inputs only for 'emotions' runs; a sad detector recomputes them")
+            manifest = task_manifest(manifest, "sad")
         known = manifest["emotion"].isin(self.labels).to_numpy()
         if not known.any():
             raise ValueError(f"none of the emotions {sorted(manifest['emotion'].unique())} is one the run knows: "
                              f"{self.labels}")
         rows = manifest[known]
-        probabilities = self.predict_proba(rows, None if X is None else X[known], progress)
-        predicted = np.asarray(self.labels)[probabilities.argmax(axis=1)]
+        probabilities = self.predict_proba(rows, None if raw is None else take(raw, known), progress)
+        if self.task == "sad":
+            predicted = np.where(probabilities[:, 1] >= self.config["threshold"], "sad", "not_sad")
+        else:
+            predicted = np.asarray(self.labels)[probabilities.argmax(axis=1)]
         metrics = classification_metrics(rows["emotion"], predicted, self.labels)
+        if self.task == "sad":
+            metrics["detector"] = binary_metrics((rows["emotion"] == "sad").to_numpy(), probabilities[:, 1],
+                                                 self.config["threshold"])
         metrics["excluded_unknown_emotions"] = int((~known).sum())
         return metrics
 
@@ -91,8 +138,7 @@ class Run:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         self.model.save(directory / "model.keras")
-        if self.vectoriser is not None:
-            joblib.dump(self.vectoriser, directory / "vectoriser.joblib")
+        joblib.dump(self.pipeline, directory / "pipeline.joblib")
         history = self.config.get("history", {})
         config = {k: v for k, v in self.config.items() if k != "history"}
         (directory / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -102,85 +148,121 @@ class Run:
 
 def load_run(directory: str | Path) -> Run:
     """Load a run saved by :meth:`Run.save` (or ``mmser train``)."""
+    from mmser_lib import models  # noqa: F401  (registers the custom layers for loading)
+
     directory = Path(directory)
-    if not (directory / "model.keras").is_file() or not (directory / "config.json").is_file():
+    needed = ("model.keras", "config.json", "pipeline.joblib")
+    if not all((directory / name).is_file() for name in needed):
         raise FileNotFoundError(
-            f"{directory} is not a run folder: it needs model.keras and config.json, as written by `mmser train`"
+            f"{directory} is not a run folder: it needs {', '.join(needed)}, as written by `mmser train`"
         )
     config = json.loads((directory / "config.json").read_text())
     history_file = directory / "history.json"
     config["history"] = json.loads(history_file.read_text()) if history_file.is_file() else {}
-    vectoriser_file = directory / "vectoriser.joblib"
-    vectoriser = joblib.load(vectoriser_file) if vectoriser_file.is_file() else None
-    return Run(keras.models.load_model(directory / "model.keras"), config, vectoriser)
+    pipeline = joblib.load(directory / "pipeline.joblib")
+    return Run(keras.models.load_model(directory / "model.keras"), config, pipeline)
 
 
 def train(
     manifest: pd.DataFrame,
     model_name: str,
     split: pd.Series | None = None,
-    X: np.ndarray | None = None,
+    X=None,
     params: SequenceParams | None = None,
     seed: int = 0,
     epochs: int = 60,
     patience: int = 15,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     val_size: float = 0.2,
+    scaling: str = "train",
+    raw: dict | None = None,
+    extra_callbacks: list | None = None,
     progress: bool = True,
 ) -> Run:
-    """Train ``model_name`` on the "train" rows, early-stopping on the "val" rows.
+    """Train ``model_name`` on the "train" rows, choosing the epoch (and a detector's threshold) on "val" rows.
 
     Parameters
     ----------
-    manifest : the utterances; rows on the "test" side of ``split`` are not touched.
-    model_name : a key of :data:`mmser_lib.models.MODELS` ("conv1d", "two_branch").
+    manifest : the utterances; rows on the "test" side of ``split`` are never used.
+    model_name : a name of :data:`mmser_lib.architectures.ARCHITECTURES`.
     split : "train" / "val" / "test" per row; default: a speaker split holding out
         ``val_size`` of the speakers for validation and none for test.
-    X : precomputed frame sequences for every row of ``manifest``, shape
-        (n_rows, n_frames, n_features); computed with ``params`` when None.
+    X, raw : precomputed inputs for every row of ``manifest``: ``X`` the frame
+        sequences (n_rows, n_frames, n_features), ``raw`` a dict of
+        :func:`mmser_lib.inputs.raw_inputs`; computed when missing.
     params : how frames are computed (default :class:`SequenceParams`).
+    scaling : "train", "speaker" (per-speaker normalisation) or "none" (see :mod:`mmser_lib.scaling`).
+    batch_size : default: the architecture's own (32, or 64 for seed 001's fusion models).
 
     Returns
     -------
     Run, whose ``config["history"]`` holds the training curves and best epoch.
     """
-    if model_name not in models.MODELS:
-        raise ValueError(f"unknown model {model_name!r}; choose one of {sorted(models.MODELS)}")
+    arch = architectures.get(model_name)
     params = params or SequenceParams()
     gpu.seed_everything(seed)
+    if arch.task == "sad":
+        if raw is not None or X is not None:
+            raise ValueError("a sad detector relabels the manifest: let it compute its inputs (pass raw=None)")
+        keep = ~manifest["emotion"].isin(["unlabelled", "other"]).to_numpy()
+        split = None if split is None else split[keep].reset_index(drop=True)
+        manifest = task_manifest(manifest, "sad")
     if split is None:
         split = splits.speaker_split(manifest, val_size=val_size, test_size=0.0, seed=seed)
+    split = pd.Series(np.asarray(split), index=manifest.index)
     is_train = (split == "train").to_numpy()
     is_val = (split == "val").to_numpy()
     if not is_val.any():
         raise ValueError("the split has no 'val' rows: early stopping needs validation speakers")
-    if X is None:
-        X, _ = extract_sequences(manifest, params, progress=progress)
 
-    labels = ordered_labels(manifest.loc[is_train, "emotion"])
-    index = {label: i for i, label in enumerate(labels)}
-    is_val = is_val & manifest["emotion"].isin(index).to_numpy()
-    y = manifest["emotion"].map(index).fillna(-1).astype(int).to_numpy()
+    pipeline = InputPipeline(arch.inputs, scaling=scaling, sequence_params=params.to_dict())
+    raw = dict(_as_raw(raw) or {}) if raw is not None else ({"frames": np.asarray(X)} if X is not None else {})
+    used = is_train | is_val
+    if any(k not in raw for k in arch.inputs):
+        computed = pipeline.raw(manifest[used], progress)
+        for key, value in computed.items():
+            full = np.zeros((len(manifest), *value.shape[1:]), dtype=value.dtype)
+            full[used] = value
+            raw[key] = full
 
-    train_frames = X[is_train]
-    mean = train_frames.mean(axis=(0, 1))
-    variance = train_frames.var(axis=(0, 1))
-    vectoriser = None
+    if arch.task == "sad":
+        labels = SAD_LABELS
+        y = (manifest["emotion"] == "sad").to_numpy().astype(int)
+        n_outputs = 1
+    else:
+        labels = ordered_labels(manifest.loc[is_train, "emotion"])
+        index = {label: i for i, label in enumerate(labels)}
+        is_val = is_val & manifest["emotion"].isin(index).to_numpy()
+        y = manifest["emotion"].map(index).fillna(-1).astype(int).to_numpy()
+        n_outputs = len(labels)
+
+    pipeline.fit(manifest[is_train], take(raw, is_train))
+    x_train = pipeline.transform(manifest[is_train], take(raw, is_train))
+    x_val = pipeline.transform(manifest[is_val], take(raw, is_val))
+    stats = (None, None)
+    if "frames" in x_train and scaling != "none":
+        stats = (x_train["frames"].mean(axis=(0, 1)), x_train["frames"].var(axis=(0, 1)))
+
+    trained = {}
+    for needed in arch.needs:  # late fusion: train its parts first, on the same rows
+        part = train(manifest, needed, split=split, raw=raw, params=params, seed=seed, epochs=epochs,
+                     patience=patience, scaling=scaling, progress=progress)
+        trained[needed] = part.model
     with gpu.strategy().scope():
-        if models.NEEDS_TEXT[model_name]:
-            vectoriser = text.fit_tfidf(manifest.loc[is_train, "text"])
-            model = models.two_branch(X.shape[1:], len(vectoriser.vocabulary_), len(labels), mean, variance)
-        else:
-            model = models.conv1d_baseline(X.shape[1:], len(labels), mean, variance)
-    run = Run(model, {}, vectoriser)
+        model = arch.build(pipeline.shapes(x_train), n_outputs, stats, trained)
 
-    fitted = fit(model, run.inputs(manifest[is_train], X[is_train]), y[is_train],
-                 run.inputs(manifest[is_val], X[is_val]), y[is_val], epochs=epochs,
-                 batch_size=batch_size, patience=patience, progress=progress)
-    run.config = {
+    fitted = fit(model, x_train, y[is_train], x_val, y[is_val], epochs=epochs,
+                 batch_size=batch_size or arch.batch_size, patience=patience,
+                 oversample_train=arch.oversample, reduce_lr_patience=arch.reduce_lr_patience,
+                 extra_callbacks=extra_callbacks, seed=seed, progress=progress)
+    config = {
         "corpus": str(manifest["corpus"].iloc[0]),
         "model": model_name,
+        "write_up": arch.seed,
+        "task": arch.task,
+        "inputs": list(arch.inputs),
         "labels": labels,
+        "scaling": scaling,
         "sequence_params": params.to_dict(),
         "seed": seed,
         "train_speakers": sorted(manifest.loc[is_train, "speaker"].unique()),
@@ -194,4 +276,7 @@ def train(
         "versions": package_versions(),
         "history": fitted,
     }
-    return run
+    if arch.task == "sad":
+        probability = model.predict(x_val, verbose=0)[:, 0]
+        config["threshold"], config["val_f1"] = best_threshold(y[is_val], probability)
+    return Run(model, config, pipeline)

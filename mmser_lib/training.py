@@ -1,9 +1,11 @@
-"""Fitting a Keras model: early stopping on validation UAR, class weights, a progress bar.
+"""Fitting a Keras model: early stopping on a validation score, class weights, oversampling, a progress bar.
 
-Why UAR and not the validation loss? Cross-entropy on unseen speakers
-often rises (the model grows over-confident on the training voices) while
-the share of correctly recognised emotions is still improving, so stopping
-on the loss keeps an under-trained model. We stop on the number we report.
+Why stop on UAR (or, for a binary detector, F1) and not on the validation
+loss? Cross-entropy on unseen speakers often rises (the model grows
+over-confident on the training voices) while the share of correctly
+recognised emotions still improves, so stopping on the loss keeps an
+under-trained model. We stop on the number we report, measured on
+validation data only.
 """
 
 from __future__ import annotations
@@ -22,21 +24,91 @@ def balanced_class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
     """
     present = np.unique(y)
     weights = compute_class_weight("balanced", classes=present, y=y)
-    out = {c: 1.0 for c in range(n_classes)}
+    out = {c: 1.0 for c in range(max(n_classes, 2))}
     out.update({int(c): float(w) for c, w in zip(present, weights)})
     return out
 
 
-class ValidationUAR(keras.callbacks.Callback):
-    """Add ``val_uar`` (balanced accuracy on the validation set) to the logs after every epoch."""
+def oversample(y: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Row indices that repeat minority-class rows until every class is as large as the largest.
+
+    imbalanced-learn's RandomOverSampler on row indices, so it works for any
+    input (frames, text, dicts of arrays). Use it on the *training* rows only:
+    validation and test keep their real class shares.
+
+    Parameters
+    ----------
+    y : shape (n,), the training labels.
+
+    Returns
+    -------
+    np.ndarray of int, shape (n_resampled,), indices into the training rows, shuffled.
+    """
+    from imblearn.over_sampling import RandomOverSampler
+
+    y = np.asarray(y)
+    index = np.arange(len(y)).reshape(-1, 1)
+    resampled, _ = RandomOverSampler(random_state=seed).fit_resample(index, y)
+    return np.random.default_rng(seed).permutation(resampled.ravel())
+
+
+def take(x, index: np.ndarray):
+    """Rows ``index`` of an array or of every array of a dict of model inputs."""
+    if isinstance(x, dict):
+        return {k: v[index] for k, v in x.items()}
+    return x[index]
+
+
+def is_binary(model: keras.Model) -> bool:
+    """True for a one-unit sigmoid output (a detector such as sad vs non-sad)."""
+    return model.output_shape[-1] == 1
+
+
+def validation_score(model: keras.Model, y_true: np.ndarray, probabilities: np.ndarray) -> float:
+    """UAR for a softmax model; for a binary detector, F1 at the best threshold on these same rows.
+
+    Both are measured on validation data: choosing the threshold there is part
+    of model selection, as choosing the epoch is.
+    """
+    if is_binary(model):
+        from mmser_lib.evaluation import best_threshold
+
+        return best_threshold(y_true, probabilities)[1]
+    return float(balanced_accuracy_score(y_true, probabilities.argmax(axis=1)))
+
+
+class ValidationScore(keras.callbacks.Callback):
+    """Log ``val_uar`` (softmax models) or ``val_f1`` (binary detectors) after every epoch."""
 
     def __init__(self, x_val, y_val: np.ndarray, batch_size: int = 64):
         super().__init__()
         self.x_val, self.y_val, self.batch_size = x_val, y_val, batch_size
 
     def on_epoch_end(self, epoch, logs=None):
-        predicted = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0).argmax(axis=1)
-        logs["val_uar"] = float(balanced_accuracy_score(self.y_val, predicted))
+        probabilities = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0)
+        name = "val_f1" if is_binary(self.model) else "val_uar"
+        logs[name] = validation_score(self.model, self.y_val, probabilities)
+
+
+ValidationUAR = ValidationScore  # the name notebook 02 teaches
+
+
+class EpochPredictions(keras.callbacks.Callback):
+    """Keep every epoch's predictions on named inputs (for curves, or to *show* test-set selection).
+
+    ``predictions[name]`` becomes a list with one array per epoch, shape
+    (n_rows, n_outputs). Recording test predictions is harmless; *choosing*
+    an epoch with them is the mistake seed 001 made.
+    """
+
+    def __init__(self, inputs: dict, batch_size: int = 64):
+        super().__init__()
+        self.inputs, self.batch_size = inputs, batch_size
+        self.predictions = {name: [] for name in inputs}
+
+    def on_epoch_end(self, epoch, logs=None):
+        for name, x in self.inputs.items():
+            self.predictions[name].append(self.model.predict(x, batch_size=self.batch_size, verbose=0))
 
 
 def fit(
@@ -49,25 +121,44 @@ def fit(
     batch_size: int = 32,
     patience: int = 15,
     class_weight: bool = True,
+    oversample_train: bool = False,
+    reduce_lr_patience: int | None = None,
+    extra_callbacks: list | None = None,
+    seed: int = 0,
     progress: bool = True,
 ) -> dict:
-    """Train with Adam (as compiled), early stopping on validation UAR, best weights restored.
+    """Train with the compiled optimiser, early stopping on validation, best weights restored.
 
     Parameters
     ----------
     x_train, x_val : array or dict of arrays (one per named model input).
-    y_train, y_val : np.ndarray, shape (n,), integer class ids.
+    y_train, y_val : np.ndarray, shape (n,), integer class ids (0 / 1 for a detector).
     class_weight : weight classes by inverse training frequency.
+    oversample_train : repeat minority-class training rows (:func:`oversample`) instead
+        of weighting them (seed 001); class weights are then off.
+    reduce_lr_patience : halve the learning rate after this many epochs without a
+        better validation score (Keras ReduceLROnPlateau; seed 002 used 5).
+    extra_callbacks : appended after the validation score, e.g. :class:`EpochPredictions`.
 
     Returns
     -------
-    dict: ``history`` (per-epoch loss / accuracy / val_loss / val_accuracy /
-    val_uar), ``best_epoch`` (1-based, chosen on validation UAR) and ``epochs_run``.
+    dict: ``history`` (per-epoch loss / accuracy / val_loss / val_accuracy and
+    ``val_uar`` or ``val_f1``), ``monitor`` (which), ``best_epoch`` (1-based,
+    chosen on validation) and ``epochs_run``.
     """
+    monitor = "val_f1" if is_binary(model) else "val_uar"
+    if oversample_train:
+        index = oversample(y_train, seed=seed)
+        x_train, y_train = take(x_train, index), np.asarray(y_train)[index]
+        class_weight = False
     stopper = keras.callbacks.EarlyStopping(
-        monitor="val_uar", mode="max", patience=patience, restore_best_weights=True, verbose=0
+        monitor=monitor, mode="max", patience=patience, restore_best_weights=True, verbose=0
     )
-    callbacks = [ValidationUAR(x_val, y_val), stopper]  # val_uar must be logged before the stopper reads it
+    callbacks = [ValidationScore(x_val, y_val)]  # the score must be logged before the others read it
+    if reduce_lr_patience:
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, mode="max", factor=0.5,
+                                                           patience=reduce_lr_patience, min_lr=1e-6, verbose=0))
+    callbacks += [*(extra_callbacks or []), stopper]
     if progress:
         callbacks.append(TqdmCallback(verbose=0, desc=model.name))
     n_classes = model.output_shape[-1]
@@ -78,8 +169,9 @@ def fit(
         batch_size=batch_size,
         class_weight=balanced_class_weights(y_train, n_classes) if class_weight else None,
         callbacks=callbacks,
+        shuffle=True,
         verbose=0,
     )
     curves = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    best_epoch = int(np.argmax(curves["val_uar"])) + 1
-    return {"history": curves, "best_epoch": best_epoch, "epochs_run": len(curves["val_loss"])}
+    best_epoch = int(np.argmax(curves[monitor])) + 1
+    return {"history": curves, "monitor": monitor, "best_epoch": best_epoch, "epochs_run": len(curves["val_loss"])}

@@ -22,7 +22,7 @@ def test_builders_give_the_seed_architectures():
         "InputLayer", "Normalization", "Conv1D", "Conv1D", "MaxPooling1D", "Dropout",
         "GlobalAveragePooling1D", "Dense", "Dense"]
     both = models.two_branch((301, 64), 50, 8, mean, var)
-    assert {i.name for i in both.inputs} == {"audio", "text"}
+    assert {i.name for i in both.inputs} == {"frames", "tfidf"}
     assert both.get_layer("text_dense1").units == 64 and both.get_layer("text_dense2").units == 32
     assert both.output_shape == (None, 8)
 

@@ -34,6 +34,7 @@ from mmser_lib.features.parallel import map_paths
 from mmser_lib.features.sequences import SequenceParams, frames_from_audio
 
 UTTERANCE_GROUPS = ("spectral", "prosody", "voice_quality", "egemaps")
+EXTRA_GROUPS = ("contours",)  # on request only: 601 values per clip, not statistics
 FLAG_COLUMNS = ["flag_silent", "flag_short", "flag_unvoiced"]
 SILENCE_PEAK = 1e-4  # a clip whose peak stays below this is digital silence
 VERSION = 2  # bump when a group's code changes what it computes
@@ -54,6 +55,7 @@ class FeatureParams:
     pitch_floor: float = 75.0
     pitch_ceiling: float = 600.0
     max_formant: float = 5500.0
+    contour_frames: int = 300
 
     def for_group(self, group: str) -> dict:
         """The parameters ``group`` depends on (what its cache entries are keyed by)."""
@@ -65,6 +67,7 @@ class FeatureParams:
             "prosody": common + pitch,
             "voice_quality": common + pitch + ["max_formant"],
             "egemaps": common,
+            "contours": common + pitch + ["contour_frames"],
         }[group]
         values = asdict(self)
         return {"version": VERSION, **{name: values[name] for name in used}}
@@ -168,7 +171,11 @@ def _group_values(group: str, clip: Clip) -> dict[str, float]:
         from mmser_lib.features.egemaps import egemaps_functionals
 
         return egemaps_functionals(clip.speech, p.sample_rate)
-    raise ValueError(f"unknown feature group {group!r}; choose from {UTTERANCE_GROUPS}")
+    if group == "contours":
+        from mmser_lib.features.prosody import prosody_contours
+
+        return prosody_contours(clip.sound, clip.pitch, p.time_step, p.pitch_floor, p.contour_frames)
+    raise ValueError(f"unknown feature group {group!r}; choose from {UTTERANCE_GROUPS + EXTRA_GROUPS}")
 
 
 def _compute(job: tuple) -> dict:
@@ -314,7 +321,9 @@ def extract_features(
     groups : any of ``spectral`` (214 MFCC / chroma / spectral statistics),
         ``prosody`` (19: F0, voicing, loudness, speaking rate),
         ``voice_quality`` (12: jitter, shimmer, HNR, F1-F3, via Praat),
-        ``egemaps`` (88 openSMILE eGeMAPS v02 functionals).
+        ``egemaps`` (88 openSMILE eGeMAPS v02 functionals); on request
+        ``contours`` (seed 003: pitch and loudness contours of
+        ``contour_frames`` values each, plus tempo).
     params : :class:`FeatureParams`.
     cache : read and write the feature cache (``MMSER_CACHE_DIR``).
     n_jobs : worker processes; None uses every CPU core.
@@ -325,12 +334,13 @@ def extract_features(
     ``manifest``, with the flag columns ``flag_silent``, ``flag_short`` and
     ``flag_unvoiced`` (1.0 / 0.0) last. No NaN: values a clip does not
     define (F0 of a silent clip) are 0 and flagged. Files that cannot be
-    read are left out, counted and reported (``frame.attrs["report"]``).
+    read are left out, counted and reported (``frame.attrs["report"]``);
+    ``frame.attrs["group_columns"]`` maps each group to its column names.
     """
     params = params or FeatureParams()
-    unknown = [g for g in groups if g not in UTTERANCE_GROUPS]
+    unknown = [g for g in groups if g not in UTTERANCE_GROUPS + EXTRA_GROUPS]
     if unknown:
-        raise ValueError(f"unknown feature group(s) {unknown}; choose from {UTTERANCE_GROUPS}")
+        raise ValueError(f"unknown feature group(s) {unknown}; choose from {UTTERANCE_GROUPS + EXTRA_GROUPS}")
     names = [*groups, "flags"]
     results, columns, report = _run(manifest, names, params, cache, n_jobs, progress, desc="features")
     usable = [i for i, result in enumerate(results) if result is not None]
@@ -344,6 +354,7 @@ def extract_features(
     if usable:
         frame = frame[[c for c in frame.columns if c not in FLAG_COLUMNS] + FLAG_COLUMNS]
     frame.attrs["report"] = asdict(report)
+    frame.attrs["group_columns"] = {group: list(columns.get(group, [])) for group in names}
     if verbose:
         print(report.summary())
     return frame

@@ -102,3 +102,33 @@ def prosody_statistics(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_
     stats["syllables_per_s"] = nuclei / max(sound.duration, 1e-3)
     stats["speech_duration_s"] = float(sound.duration)
     return stats
+
+
+def prosody_contours(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_step: float = 0.01,
+                     floor: float = 75.0, n_frames: int = 300) -> dict[str, float]:
+    """Seed 003's prosody input: pitch and loudness contours of fixed length, plus tempo.
+
+    The pitch contour is in semitones re 100 Hz (0 where unvoiced), the
+    loudness contour in dB; both are cut or zero-padded to ``n_frames``
+    (``n_frames * time_step`` seconds, 3 s by default). Tempo is librosa's
+    onset-based estimate in beats per minute, one number per clip.
+
+    Returns
+    -------
+    dict of ``2 * n_frames + 1`` values: ``pitch_st_000`` ..., ``loudness_db_000`` ..., ``tempo_bpm``.
+    """
+    import librosa
+
+    def fixed(values: np.ndarray) -> np.ndarray:
+        values = np.nan_to_num(np.asarray(values, dtype=np.float64)[:n_frames], nan=0.0)
+        return np.pad(values, (0, n_frames - values.size))
+
+    f0 = f0_contour(pitch)[1]
+    semitones = np.where(f0 > 0, 12 * np.log2(np.maximum(f0, 1e-3) / 100.0), 0.0)
+    loudness = np.maximum(loudness_contour(sound, time_step, floor), 0.0)
+    y = sound.values[0].astype(np.float32)
+    tempo = float(librosa.feature.tempo(y=y, sr=int(sound.sampling_frequency))[0]) if y.size > 2048 else 0.0
+    values = {f"pitch_st_{i:03d}": v for i, v in enumerate(fixed(semitones))}
+    values |= {f"loudness_db_{i:03d}": v for i, v in enumerate(fixed(loudness))}
+    values["tempo_bpm"] = tempo
+    return values
