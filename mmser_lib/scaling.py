@@ -52,7 +52,7 @@ def speaker_standardise(X: np.ndarray, speakers, mask: np.ndarray | None = None,
     out = np.zeros_like(X)
     for speaker in pd.unique(speakers):
         rows = speakers == speaker
-        block = X[rows]
+        block = X[rows].astype(np.float64)  # statistics in double precision: offsets can be large (Hz)
         if block.ndim == 3:
             real = np.ones(block.shape[:2], bool) if mask is None else np.asarray(mask)[rows]
             values = block[real]  # (n_real_frames, n_features)

@@ -318,7 +318,7 @@ def extract_features(
     Parameters
     ----------
     manifest : rows with ``path`` and ``corpus`` (``corpora.load`` output).
-    groups : any of ``spectral`` (214 MFCC / chroma / spectral statistics),
+    groups : any of ``spectral`` (208 MFCC / chroma / spectral statistics),
         ``prosody`` (19: F0, voicing, loudness, speaking rate),
         ``voice_quality`` (12: jitter, shimmer, HNR, F1-F3, via Praat),
         ``egemaps`` (88 openSMILE eGeMAPS v02 functionals); on request

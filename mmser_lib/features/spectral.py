@@ -73,7 +73,7 @@ def spectral_statistics(y: np.ndarray, sr: int, **stft_options) -> dict[str, flo
 
     Returns
     -------
-    dict of 2 x 107 = 214 floats named ``{track}_mean`` / ``{track}_std``
+    dict of 2 x 104 = 208 floats named ``{track}_mean`` / ``{track}_std``
     (with 40 MFCCs); a silent clip gives finite values.
     """
     stats = {}

@@ -1,0 +1,113 @@
+"""Every architecture of the write-ups trains, saves and reloads through one path (`runs.train`, `mmser train`)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from mmser_lib import architectures, cli, corpora, inputs, models, runs, splits
+from mmser_lib.features import SequenceParams
+
+PARAMS = SequenceParams(max_seconds=1.5)  # short frames keep 23 trainings fast
+
+
+@pytest.fixture(scope="module")
+def split(small_manifest):
+    return splits.speaker_split(small_manifest, val_size=0.25, test_size=0.25, seed=0)
+
+
+@pytest.fixture(scope="module")
+def raw(small_manifest):
+    return inputs.raw_inputs(small_manifest, inputs.KINDS, PARAMS, progress=False)
+
+
+def test_raw_inputs_have_the_documented_shapes(raw, small_manifest):
+    n = len(small_manifest)
+    assert raw["frames"].shape == (n, PARAMS.n_frames, 64) and raw["frames_mask"].shape == (n, PARAMS.n_frames)
+    assert raw["spectral"].shape == (n, 208) and raw["egemaps"].shape == (n, 88)
+    assert raw["prosody"].shape == (n, 31) and raw["contours"].shape == (n, 601)
+    assert raw["sentence"].shape == (n, 384) and raw["tokens"].shape == (n, inputs.MAX_TOKENS, 384)
+    # "Kids are talking by the door" is 6 words + [CLS] + [SEP]: at least 8 real tokens, then zero padding
+    n_tokens = raw["tokens_mask"].sum(axis=1)
+    assert (n_tokens >= 8).all() and (raw["tokens"][~raw["tokens_mask"]] == 0).all()
+    pitch = raw["contours"][:, :300]
+    assert (pitch != 0).mean() > 0.3 and np.isfinite(raw["contours"]).all()  # voiced frames carry semitones
+
+
+@pytest.mark.parametrize("name", list(architectures.ARCHITECTURES))
+def test_every_architecture_trains_saves_and_reloads(name, small_manifest, split, raw, tmp_path):
+    run = runs.train(small_manifest, name, split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
+                     progress=False)
+    arch = architectures.get(name)
+    assert {i.name for i in run.model.inputs} == set(arch.inputs)
+    test = (split == "test").to_numpy()
+    before = run.predict_proba(small_manifest[test], inputs.take_rows(raw, test), progress=False)
+    assert np.allclose(before.sum(axis=1), 1, atol=1e-4)
+    run.save(tmp_path / name)
+    again = runs.load_run(tmp_path / name)
+    after = again.predict_proba(small_manifest[test], progress=False)  # recomputed from the audio and text
+    np.testing.assert_allclose(before, after, atol=1e-4)
+    if arch.task == "sad":
+        assert run.labels == ["not_sad", "sad"] and 0.01 <= run.config["threshold"] <= 0.99
+        metrics = again.evaluate(small_manifest[test], progress=False)
+        assert metrics["detector"]["threshold"] == run.config["threshold"]
+
+
+def test_attention_pooling_weights_are_a_distribution_over_time():
+    h = np.random.default_rng(0).normal(size=(3, 7, 4)).astype("float32")
+    layer = models.AttentionPooling()
+    summary, alpha = (np.asarray(t) for t in layer(h))
+    np.testing.assert_allclose(alpha.sum(axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(summary, np.einsum("bt,btd->bd", alpha, h), atol=1e-5)
+    scores = h @ np.asarray(layer.w)
+    np.testing.assert_allclose(alpha, np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True), atol=1e-5)
+
+
+def test_late_fusion_trains_only_its_new_layers(small_manifest, split, raw):
+    run = runs.train(small_manifest, "late_fusion", split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
+                     progress=False)
+    assert not run.model.get_layer("cnn_features").trainable
+    assert not run.model.get_layer("prosody_features").trainable
+    trainable = {w.path.split("/")[0] for w in run.model.trainable_weights}
+    assert trainable == {"fusion_dense", "emotion"}
+
+
+def test_per_speaker_scaling_uses_each_speakers_own_statistics(small_manifest, split, raw):
+    run = runs.train(small_manifest, "mlp_audio", split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
+                     scaling="speaker", progress=False)
+    test = (split == "test").to_numpy()
+    x = run.inputs(small_manifest[test], inputs.take_rows(raw, test))["spectral"]
+    speakers = small_manifest.loc[test, "speaker"].to_numpy()
+    for speaker in set(speakers):
+        np.testing.assert_allclose(x[speakers == speaker].mean(axis=0), 0, atol=1e-3)
+    assert run.config["scaling"] == "speaker" and not run.pipeline.scalers.get("spectral")
+
+
+def test_unknown_model_lists_the_architectures(small_manifest):
+    with pytest.raises(ValueError, match="cross_attention_fusion"):
+        runs.train(small_manifest, "transformer_xl")
+
+
+def test_models_command_lists_every_architecture(capsys):
+    assert cli.main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in architectures.ARCHITECTURES)
+
+
+def test_cli_trains_and_evaluates_a_sad_detector_on_iemocap_sessions(tmp_path, capsys):
+    root = corpora.make_twin("iemocap", tmp_path / "iemocap", speakers=10, seed=0, progress=False)
+    held_out = "Ses05F,Ses05M"
+    code = cli.main(["train", "--corpus", "iemocap", "--root", str(root), "--model", "text_linear",
+                     "--out", str(tmp_path / "run"), "--epochs", "3", "--exclude-speakers", held_out])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "threshold" in out and "sad" in out
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["task"] == "sad" and not {"iemocap:Ses05F", "iemocap:Ses05M"} & set(config["train_speakers"])
+    code = cli.main(["evaluate", str(tmp_path / "run"), "--corpus", "iemocap", "--root", str(root),
+                     "--speakers", held_out, "--json", str(tmp_path / "m.json")])
+    assert code == 0
+    assert "sad detector at the validation threshold" in capsys.readouterr().out
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert metrics["labels"] == ["not_sad", "sad"] and metrics["detector"]["positives"] > 0
+    assert not metrics["speakers_seen_in_training"]

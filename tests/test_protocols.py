@@ -1,0 +1,103 @@
+"""Splits beyond the speaker split, feature scaling, oversampling: each keeps its promise."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmser_lib import scaling, splits, training
+
+
+def _manifest(n_speakers=5, sentences=("s1", "s2", "s3", "s4"), emotions=("happy", "sad", "angry")):
+    rows = [{"speaker": f"c:{s}", "gender": "male" if s % 2 else "female", "sentence_id": t, "emotion": e,
+             "split": f"Session{min(s + 1, 5)}"}
+            for s in range(n_speakers) for t in sentences for e in emotions for _ in range(2)]
+    return pd.DataFrame(rows)
+
+
+def test_grouped_split_keeps_each_sentence_on_one_side_of_test():
+    m = _manifest()
+    split = splits.grouped_split(m, "sentence_id", seed=1)
+    test_sentences = set(m.loc[split == "test", "sentence_id"])
+    assert test_sentences and not test_sentences & set(m.loc[split != "test", "sentence_id"])
+    assert (split == "val").any() and set(m.loc[split == "val", "sentence_id"]).isdisjoint(
+        m.loc[split == "train", "sentence_id"])
+    assert splits.speakers_on_several_sides(m, split)  # speakers still leak: only sentences are held out
+
+
+def test_grouped_split_with_two_sentences_draws_validation_from_the_training_sentence():
+    m = _manifest(sentences=("kids", "dogs"))
+    split = splits.grouped_split(m, "sentence_id", seed=0)
+    assert m.loc[split == "test", "sentence_id"].nunique() == 1
+    assert set(m.loc[split == "val", "sentence_id"]) == set(m.loc[split == "train", "sentence_id"])
+    with pytest.raises(ValueError, match="at least 2 distinct"):
+        splits.grouped_split(_manifest(sentences=("only",)), "sentence_id")
+
+
+def test_leave_one_speaker_out_tests_every_speaker_once():
+    m = _manifest()
+    folds = list(splits.leave_one_speaker_out(m))
+    assert [speaker for speaker, _ in folds] == sorted(m["speaker"].unique())
+    for speaker, split in folds:
+        assert set(m.loc[split == "test", "speaker"]) == {speaker}
+        val = set(m.loc[split == "val", "speaker"])
+        assert len(val) == 1 and speaker not in val
+        assert not splits.speakers_on_several_sides(m, split)
+
+
+def test_one_speaker_each_trains_on_one_voice_and_tests_on_the_other():
+    m = _manifest(n_speakers=2)
+    split = splits.one_speaker_each(m, "c:0")
+    assert set(m.loc[split == "test", "speaker"]) == {"c:1"}
+    assert set(m.loc[split != "test", "speaker"]) == {"c:0"}
+    assert set(m.loc[split == "val", "sentence_id"]).isdisjoint(m.loc[split == "train", "sentence_id"])
+    with pytest.raises(ValueError, match="no speaker"):
+        splits.one_speaker_each(m, "c:9")
+
+
+def test_official_split_maps_iemocap_sessions():
+    m = _manifest()
+    split = splits.official_split(m, **splits.IEMOCAP_SESSIONS)
+    assert set(m.loc[split == "test", "split"]) == {"Session5"}
+    assert set(m.loc[split == "val", "split"]) == {"Session4"}
+    with pytest.raises(ValueError, match="values here"):
+        splits.official_split(m)  # MELD's names are not IEMOCAP's
+
+
+def test_speaker_standardise_removes_each_voice_offset():
+    rng = np.random.default_rng(0)
+    speakers = np.repeat(["a", "b"], 50)
+    X = rng.normal(size=(100, 3)) + np.where(speakers == "a", 100.0, -5.0)[:, None]
+    out = scaling.speaker_standardise(X, speakers)
+    for s in ("a", "b"):
+        np.testing.assert_allclose(out[speakers == s].mean(axis=0), 0, atol=1e-5)
+        np.testing.assert_allclose(out[speakers == s].std(axis=0), 1, atol=1e-4)
+
+
+def test_speaker_standardise_of_frames_ignores_padding():
+    X = np.zeros((2, 4, 2), np.float32)
+    X[:, :2] = [[1.0, 10.0], [3.0, 30.0]]
+    mask = np.array([[1, 1, 0, 0], [1, 1, 0, 0]], bool)
+    out = scaling.speaker_standardise(X, ["a", "a"], mask=mask)
+    np.testing.assert_allclose(out[:, :2, 0], [[-1, 1], [-1, 1]], atol=1e-5)
+    assert (out[:, 2:] == 0).all()
+
+
+def test_scaling_on_train_only_versus_the_seed_002_mistake():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(100, 2))
+    split = np.array(["train"] * 80 + ["test"] * 20)
+    X[split == "test"] += 5.0  # the test set is shifted
+    honest = scaling.scale_features(X, split, "train")
+    wrong = scaling.scale_features(X, split, "per_split")
+    assert honest[split == "test"].mean() > 3  # the shift is still visible: the model will see it
+    np.testing.assert_allclose(wrong[split == "test"].mean(axis=0), 0, atol=1e-6)  # the shift was erased
+    np.testing.assert_allclose(honest[split == "train"], wrong[split == "train"], atol=1e-5)
+    with pytest.raises(ValueError, match="choose from"):
+        scaling.scale_features(X, split, "minmax")
+
+
+def test_oversampling_balances_training_rows_only_by_repeating_them():
+    y = np.array([0] * 90 + [1] * 10)
+    index = training.oversample(y, seed=0)
+    assert np.bincount(y[index]).tolist() == [90, 90]
+    assert set(index) == set(range(100))  # every original row kept, minority rows repeated
