@@ -20,7 +20,7 @@ from mmser_lib import config
 
 PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "librosa", "scikit-learn", "espeakng-loader",
             "praat-parselmouth", "opensmile", "av", "torch", "faster-whisper", "openai-whisper", "transformers",
-            "sentence-transformers", "jiwer")
+            "sentence-transformers", "jiwer", "statsmodels", "imbalanced-learn")
 
 
 def figure_path(notebook: str, name: str) -> Path:
@@ -268,5 +268,137 @@ def plot_error_rates(rates, intervals: dict | None = None, title: str = "", orde
     ax.set_ylim(0, max(0.2, float((wer + (errors[1] if errors is not None else 0)).max()) * 1.2))
     ax.set_title(title)
     ax.tick_params(axis="x", rotation=30)
+    fig.tight_layout()
+    return fig
+
+
+def plot_seed_table(table, title: str = "", metric: str = "UAR", chance: float | None = None, ax=None):
+    """Bars of the seed mean per model, with the bootstrap 95% interval and every seed as a dot.
+
+    ``table`` is :func:`mmser_lib.evaluation.seed_table` (or ``Comparison.table``).
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(max(5.5, 1.1 * len(table) + 2), 4))
+    fig = ax.figure
+    x = np.arange(len(table))
+    errors = np.array([table["mean"] - table["ci_low"], table["ci_high"] - table["mean"]])
+    bars = ax.bar(x, table["mean"], yerr=errors, capsize=4, color=sns.color_palette("muted", len(table)),
+                  label="mean over seeds, 95% bootstrap interval")
+    seed_columns = [c for c in table.columns if c.startswith("seed_")]
+    for i, (_, row) in enumerate(table.iterrows()):
+        values = row[seed_columns].dropna().astype(float)
+        ax.scatter(np.full(len(values), i), values, color="black", s=12, zorder=3,
+                   label="one seed" if i == 0 else None)
+    ax.bar_label(bars, labels=[f"{m:.2f}" for m in table["mean"]], padding=2, fontsize=8, label_type="center")
+    if chance is not None:
+        ax.axhline(chance, color="red", linestyle=":", label=f"chance ({chance:.2f})")
+    ax.set_xticks(x, table["model"], rotation=25, ha="right")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(f"{metric} on the test rows")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_grouped_scores(frame, x: str, hue: str, title: str = "", ylabel: str = "UAR", chance: float | None = None):
+    """Grouped bars of ``mean`` (with ``sd`` error bars) from a long table with columns ``x``, ``hue``, mean, sd."""
+    xs = list(dict.fromkeys(frame[x]))
+    hues = list(dict.fromkeys(frame[hue]))
+    width = 0.8 / len(hues)
+    fig, ax = plt.subplots(figsize=(max(7, 1.4 * len(xs) + 2), 4.3))
+    palette = sns.color_palette("muted", len(hues))
+    for j, (h, colour) in enumerate(zip(hues, palette)):
+        part = frame[frame[hue] == h].set_index(x).reindex(xs)
+        positions = np.arange(len(xs)) + (j - (len(hues) - 1) / 2) * width
+        bars = ax.bar(positions, part["mean"], width, yerr=part["sd"], capsize=3, color=colour, label=str(h))
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in part["mean"]], fontsize=7, padding=2, rotation=90)
+    if chance is not None:
+        ax.axhline(chance, color="red", linestyle=":", label=f"chance ({chance:.2f})")
+    ax.set_xticks(np.arange(len(xs)), xs, rotation=20, ha="right")
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel(f"{ylabel} (mean over seeds, bars: sd)")
+    ax.set_title(title)
+    ax.legend(title=hue, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig
+
+
+def plot_roc_curves(curves: dict[str, tuple], title: str = ""):
+    """One-vs-rest ROC curves per class, one panel per model, with the AUC of each class and the macro AUC.
+
+    ``curves`` maps a model name to (y_true labels, probabilities (n, n_labels), labels).
+    """
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    fig, axes = plt.subplots(1, len(curves), figsize=(5.2 * len(curves), 4.6), squeeze=False)
+    for ax, (name, (y_true, probabilities, labels)) in zip(axes[0], curves.items()):
+        y_true = np.asarray(y_true)
+        aucs = []
+        for k, (label, colour) in enumerate(zip(labels, sns.color_palette("tab10", len(labels)))):
+            positive = y_true == label
+            if positive.all() or not positive.any():
+                continue
+            fpr, tpr, _ = roc_curve(positive, probabilities[:, k])
+            auc = roc_auc_score(positive, probabilities[:, k])
+            aucs.append(auc)
+            ax.plot(fpr, tpr, color=colour, label=f"{label} ({auc:.2f})")
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance (0.50)")
+        ax.set_title(f"{name}: macro AUC {np.mean(aucs):.3f}")
+        ax.set_xlabel("false positive rate")
+        ax.set_ylabel("true positive rate")
+        ax.legend(fontsize=7, loc="lower right", title="class (AUC)", title_fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_per_class_f1(results: dict[str, dict], title: str = ""):
+    """Grouped bars of F1 per class for several models (dicts of :func:`classification_metrics`)."""
+    import pandas as pd
+
+    rows = [{"model": name, "class": label, "F1": values["f1-score"]}
+            for name, metrics in results.items() for label, values in metrics["per_class"].items()]
+    frame = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(max(6.5, 1.1 * frame["class"].nunique() + 2), 4))
+    sns.barplot(frame, x="class", y="F1", hue="model", ax=ax)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("F1 on the test rows")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_detector_curves(curves: dict[str, tuple], title: str = ""):
+    """Precision-recall and ROC curves of binary detectors, the validation-chosen threshold marked.
+
+    ``curves`` maps a model name to (y_true 0/1, probability of the positive class, threshold).
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
+
+    fig, (pr, roc) = plt.subplots(1, 2, figsize=(12, 4.8))
+    palette = sns.color_palette("tab10", len(curves))
+    base_rate = None
+    for (name, (y, p, threshold)), colour in zip(curves.items(), palette):
+        y, p = np.asarray(y).astype(int), np.asarray(p).ravel()
+        precision, recall, _ = precision_recall_curve(y, p)
+        pr.plot(recall, precision, color=colour, label=f"{name} (AP {average_precision_score(y, p):.2f})")
+        chosen = p >= threshold
+        tp = np.sum(chosen & (y == 1))
+        pr.scatter([tp / max(y.sum(), 1)], [tp / max(chosen.sum(), 1)], color=colour, edgecolor="black", zorder=3)
+        fpr, tpr, _ = roc_curve(y, p)
+        roc.plot(fpr, tpr, color=colour, label=f"{name} (AUC {roc_auc_score(y, p):.2f})")
+        roc.scatter([np.sum(chosen & (y == 0)) / max(np.sum(y == 0), 1)], [tp / max(y.sum(), 1)], color=colour,
+                    edgecolor="black", zorder=3)
+        base_rate = y.mean()
+    pr.axhline(base_rate, color="grey", linestyle=":", label=f"chance (positive share {base_rate:.2f})")
+    roc.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
+    pr.set(xlabel="recall (sad clips found)", ylabel="precision (flagged clips that are sad)",
+           title="precision-recall; dot = validation threshold", ylim=(0, 1.02))
+    roc.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC; dot = validation threshold")
+    pr.legend(fontsize=7)
+    roc.legend(fontsize=7, loc="lower right")
+    fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -31,7 +31,7 @@ from mmser_lib.evaluation import best_threshold, binary_metrics, classification_
 from mmser_lib.features import SequenceParams
 from mmser_lib.inputs import InputPipeline
 from mmser_lib.plots import package_versions
-from mmser_lib.training import fit, take
+from mmser_lib.training import EpochPredictions, fit, take
 
 SAD_LABELS = ["not_sad", "sad"]
 
@@ -61,6 +61,7 @@ class Run:
     model: keras.Model
     config: dict
     pipeline: InputPipeline
+    epoch_predictions: dict | None = None  # filled by ``train(record_rows=...)``
 
     @property
     def labels(self) -> list[str]:
@@ -176,6 +177,7 @@ def train(
     scaling: str = "train",
     raw: dict | None = None,
     extra_callbacks: list | None = None,
+    record_rows: dict | None = None,
     progress: bool = True,
 ) -> Run:
     """Train ``model_name`` on the "train" rows, choosing the epoch (and a detector's threshold) on "val" rows.
@@ -192,6 +194,9 @@ def train(
     params : how frames are computed (default :class:`SequenceParams`).
     scaling : "train", "speaker" (per-speaker normalisation) or "none" (see :mod:`mmser_lib.scaling`).
     batch_size : default: the architecture's own (32, or 64 for seed 001's fusion models).
+    record_rows : name -> boolean mask of rows whose predictions are kept after
+        every epoch (``run.epoch_predictions[name]``, one array per epoch), e.g.
+        to *show* how much choosing the epoch on test rows would flatter a model.
 
     Returns
     -------
@@ -250,10 +255,18 @@ def train(
     with gpu.strategy().scope():
         model = arch.build(pipeline.shapes(x_train), n_outputs, stats, trained)
 
+    recorder = None
+    if record_rows:
+        recorded = {}
+        for name, rows in record_rows.items():
+            rows = np.asarray(rows)[keep] if arch.task == "sad" and len(rows) != len(manifest) else np.asarray(rows)
+            recorded[name] = pipeline.transform(manifest[rows], take(raw, rows))
+        recorder = EpochPredictions(recorded)
     fitted = fit(model, x_train, y[is_train], x_val, y[is_val], epochs=epochs,
                  batch_size=batch_size or arch.batch_size, patience=patience,
                  oversample_train=arch.oversample, reduce_lr_patience=arch.reduce_lr_patience,
-                 extra_callbacks=extra_callbacks, seed=seed, progress=progress)
+                 extra_callbacks=[*(extra_callbacks or []), *([recorder] if recorder else [])], seed=seed,
+                 progress=progress)
     config = {
         "corpus": str(manifest["corpus"].iloc[0]),
         "model": model_name,
@@ -278,4 +291,4 @@ def train(
     if arch.task == "sad":
         probability = model.predict(x_val, verbose=0)[:, 0]
         config["threshold"], config["val_f1"] = best_threshold(y[is_val], probability)
-    return Run(model, config, pipeline)
+    return Run(model, config, pipeline, recorder.predictions if recorder else None)

@@ -77,17 +77,33 @@ def validation_score(model: keras.Model, y_true: np.ndarray, probabilities: np.n
     return float(balanced_accuracy_score(y_true, probabilities.argmax(axis=1)))
 
 
-class ValidationScore(keras.callbacks.Callback):
-    """Log ``val_uar`` (softmax models) or ``val_f1`` (binary detectors) after every epoch."""
+def predict_in_chunks(model: keras.Model, x, batch_size: int = 256) -> np.ndarray:
+    """The model's outputs for every row, batch by batch (much lighter than ``model.predict`` on small sets)."""
+    n = len(next(iter(x.values()))) if isinstance(x, dict) else len(x)
+    parts = [np.asarray(model.predict_on_batch(take(x, slice(i, i + batch_size)))) for i in range(0, n, batch_size)]
+    return np.concatenate(parts) if parts else np.zeros((0, model.output_shape[-1]), np.float32)
 
-    def __init__(self, x_val, y_val: np.ndarray, batch_size: int = 64):
+
+class ValidationScore(keras.callbacks.Callback):
+    """Log ``val_loss``, ``val_accuracy`` and ``val_uar`` (or ``val_f1`` for a detector) after every epoch.
+
+    One forward pass over the validation rows gives all three, so ``fit`` is
+    called without ``validation_data`` (which would run a second pass).
+    """
+
+    def __init__(self, x_val, y_val: np.ndarray, batch_size: int = 256):
         super().__init__()
-        self.x_val, self.y_val, self.batch_size = x_val, y_val, batch_size
+        self.x_val, self.y_val, self.batch_size = x_val, np.asarray(y_val), batch_size
 
     def on_epoch_end(self, epoch, logs=None):
-        probabilities = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0)
-        name = "val_f1" if is_binary(self.model) else "val_uar"
-        logs[name] = validation_score(self.model, self.y_val, probabilities)
+        probabilities = predict_in_chunks(self.model, self.x_val, self.batch_size)
+        binary = is_binary(self.model)
+        loss = self.model.compute_loss(x=None, y=self.y_val.reshape(-1, 1) if binary else self.y_val,
+                                       y_pred=probabilities, training=False)
+        logs["val_loss"] = float(keras.ops.convert_to_numpy(loss))
+        predicted = (probabilities[:, 0] >= 0.5).astype(int) if binary else probabilities.argmax(axis=1)
+        logs["val_accuracy"] = float(np.mean(predicted == self.y_val))
+        logs["val_f1" if binary else "val_uar"] = validation_score(self.model, self.y_val, probabilities)
 
 
 ValidationUAR = ValidationScore  # the name notebook 02 teaches
@@ -101,14 +117,14 @@ class EpochPredictions(keras.callbacks.Callback):
     an epoch with them is the mistake seed 001 made.
     """
 
-    def __init__(self, inputs: dict, batch_size: int = 64):
+    def __init__(self, inputs: dict, batch_size: int = 256):
         super().__init__()
         self.inputs, self.batch_size = inputs, batch_size
         self.predictions = {name: [] for name in inputs}
 
     def on_epoch_end(self, epoch, logs=None):
         for name, x in self.inputs.items():
-            self.predictions[name].append(self.model.predict(x, batch_size=self.batch_size, verbose=0))
+            self.predictions[name].append(predict_in_chunks(self.model, x, self.batch_size))
 
 
 def fit(
@@ -164,7 +180,6 @@ def fit(
     n_classes = model.output_shape[-1]
     history = model.fit(
         x_train, y_train,
-        validation_data=(x_val, y_val),
         epochs=epochs,
         batch_size=batch_size,
         class_weight=balanced_class_weights(y_train, n_classes) if class_weight else None,
