@@ -1,12 +1,14 @@
 """Regenerate the committed reference figures by executing the notebooks.
 
-    MMSER_RAVDESS_ROOT=/data/RAVDESS python tools/make_reference_figures.py [NOTEBOOK ...]
+    MMSER_RAVDESS_ROOT=/data/RAVDESS python tools/make_reference_figures.py [--fast] [NOTEBOOK ...]
 
 Each notebook runs top to bottom in full mode (not MMSER_FAST) and writes
 ``figures/<notebook>/*.png`` and ``metrics.json``; the notebooks on disk are
 left untouched (outputs are not committed: they would embed corpus audio).
 Set the ``MMSER_<CORPUS>_ROOT`` variables for the corpora you have; the
-others run on twins, and each metrics.json records which.
+others run on twins, and each metrics.json records which. ``--fast`` keeps
+the CI settings (one seed, few epochs), for twin-only notebooks whose full
+settings take long on a CPU; their metrics.json says ``"fast_mode": true``.
 """
 
 import os
@@ -21,8 +23,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    names = sys.argv[1:] or sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    os.environ.pop("MMSER_FAST", None)
+    args = sys.argv[1:]
+    fast = "--fast" in args
+    everything = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    names = [a for a in args if a != "--fast"] or everything
+    if fast:
+        os.environ["MMSER_FAST"] = "1"
+    else:
+        os.environ.pop("MMSER_FAST", None)
     os.environ.pop("MMSER_FIGURES_DIR", None)
     for name in names:
         started = time.perf_counter()
