@@ -296,7 +296,7 @@ def plot_seed_table(table, title: str = "", metric: str = "UAR", chance: float |
     ax.set_ylim(0, 1)
     ax.set_ylabel(f"{metric} on the test rows")
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: never over a bar
     fig.tight_layout()
     return fig
 
