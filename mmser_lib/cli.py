@@ -4,11 +4,13 @@
     mmser train --corpus CORPUS --root DIR --model NAME --out RUN_DIR [--seed S] [--scaling speaker]
     mmser models
     mmser evaluate RUN_DIR --corpus CORPUS --root DIR [--json FILE]
-    mmser predict RUN_DIR AUDIO... [--text TEXT] [--json]
+    mmser predict RUN_DIR AUDIO... [--text TEXT] [--speaker-audio FILE...] [--plot FILE] [--json]
+    mmser grade STUDENT_DIR [--reference figures/] [--out report.md|report.html]
     mmser demo [--out DIR]
 
 Errors a user can fix (a missing corpus folder, a file that is not audio,
 an unknown model) are printed as one line and exit with status 2.
+``mmser grade`` exits with 1 when a notebook needs checking.
 """
 
 from __future__ import annotations
@@ -82,12 +84,18 @@ def cmd_evaluate(args) -> None:
     from mmser_lib import runs
 
     run = runs.load_run(args.run_dir)
-    if run.config["corpus"] != args.corpus:
-        print(f"note: the run was trained on {run.config['corpus']}, evaluated on {args.corpus} "
-              "(only the emotions both share are scored)")
     manifest = corpora.load(args.corpus, args.root)
     manifest = _speaker_filter(manifest, args.speakers, args.exclude_speakers, args.corpus)
-    metrics = run.evaluate(manifest)
+    shared = None
+    if run.config["corpus"] != args.corpus and run.task != "sad":
+        present = set(manifest["emotion"])
+        shared = [label for label in run.labels if label in present]
+        if not shared:
+            raise ValueError(f"the {run.config['corpus']} run's emotions {run.labels} and the {args.corpus} "
+                             f"emotions {sorted(present)} have nothing in common")
+        print(f"cross-corpus: the run was trained on {run.config['corpus']}; scored on the {len(shared)} "
+              f"emotions both corpora have ({', '.join(shared)}), predicting among those only")
+    metrics = run.evaluate(manifest, labels=shared)
     seen = sorted(set(manifest["speaker"]) & set(run.config["train_speakers"] + run.config["val_speakers"]))
     same_root = run.config.get("root") == str(Path(args.root).resolve())
     metrics["speakers"] = sorted(manifest["speaker"].unique())
@@ -116,35 +124,69 @@ def cmd_evaluate(args) -> None:
 
 
 def cmd_predict(args) -> None:
-    import numpy as np
-    import pandas as pd
-
-    from mmser_lib import runs
-    from mmser_lib.audio import AudioError, audio_problem
+    from mmser_lib import predict, runs
     from mmser_lib.inputs import TEXT_KINDS
 
     run = runs.load_run(args.run_dir)
-    if any(k in TEXT_KINDS for k in run.pipeline.kinds) and args.text is None:
-        raise ValueError(f"the {run.config['model']} run reads text too: pass the transcript with --text")
-    for path in args.audio:
-        problem = audio_problem(path) if Path(path).is_file() else "no such file"
-        if problem:
-            raise AudioError(f"{path}: {problem}")
-    manifest = pd.DataFrame({"path": [str(Path(p).resolve()) for p in args.audio],
-                             "text": [args.text or ""] * len(args.audio), "speaker": "you",
-                             "corpus": "other"})
-    probabilities = run.predict_proba(manifest, progress=False)
-    results = []
-    for path, row in zip(args.audio, probabilities):
-        order = np.argsort(-row)
-        results.append({"path": path, "top": [{"emotion": run.labels[i], "probability": float(row[i])}
-                                              for i in order[:3]]})
+    reads_text = any(k in TEXT_KINDS for k in run.pipeline.kinds)
+    if reads_text and args.text is None and not args.json:
+        print(f"the {run.config['model']} run reads text: transcribing with Whisper tiny.en (offline); "
+              "pass --text to give the transcript yourself")
+    if run.config.get("scaling") == "speaker" and not args.json:
+        print("this run was trained with per-speaker normalisation: each speaker's features are z-scored with "
+              "that speaker's own mean and spread, so it needs several recordings of your voice to know your "
+              "average; " + (f"using {len(args.speaker_audio)} --speaker-audio file(s) with the recordings"
+                             if args.speaker_audio else "without --speaker-audio each recording is its own speaker"))
+    results = predict.predict_recordings(run, args.audio, text=args.text, speaker_audio=args.speaker_audio or (),
+                                         window=args.window, hop=args.hop)
+    if args.plot:
+        from mmser_lib import plots
+
+        fig = plots.plot_emotion_timeline(results, f"{run.config['model']} ({run.config['corpus']} run)")
+        Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(args.plot, dpi=120, bbox_inches="tight")
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps([r.to_dict(args.top) for r in results], indent=2))
         return
     for result in results:
-        ranked = "  ".join(f"{t['emotion']} {t['probability']:.2f}" for t in result["top"])
-        print(f"{result['path']}: {ranked}")
+        ranked = "  ".join(f"{emotion} {p:.2f}" for emotion, p in result.top(args.top))
+        print(f"{result.path}: {ranked}")
+        if run.task == "sad":
+            print(f"  detector: {result.predicted} (P(sad) {result.probabilities[1]:.2f}, threshold "
+                  f"{run.config['threshold']:.2f} chosen on validation)")
+        if result.transcript:
+            print(f'  heard: "{result.transcript.strip()}"')
+        if result.windowed:
+            used = int(result.windows["speech"].sum())
+            print(f"  {result.seconds:.1f} s, longer than the model's window: {len(result.windows)} windows "
+                  f"({used} with speech averaged above). Timeline:")
+            print(predict.timeline_text(result))
+        for note in result.notes:
+            print(f"  note: {note}")
+    if args.plot:
+        print(f"wrote {args.plot}")
+
+
+def cmd_grade(args) -> None:
+    from mmser_lib import config, grading
+
+    reference = args.reference
+    if reference is None:
+        repo = config.repository_root(Path(__file__).parent)
+        if repo is None:
+            raise FileNotFoundError("no reference given and mmser is not installed from a checkout: "
+                                    "pass --reference path/to/figures")
+        reference = repo / "figures"
+    out = Path(args.out) if args.out else Path(args.student_dir) / "grade_report.md"
+    grades = grading.grade(args.student_dir, reference)
+    grading.write_report(grades, args.student_dir, reference, out)
+    width = max(len(g.notebook) for g in grades)
+    for g in grades:
+        why = "; ".join(g.reasons)
+        print(f"{g.notebook:<{width}}  {g.verdict:<12}  {why}")
+    passed = sum(g.verdict == "pass" for g in grades)
+    print(f"{passed} of {len(grades)} notebooks pass; report written to {out}")
+    args.exit_code = 0 if all(g.verdict == "pass" for g in grades) else 1
 
 
 def cmd_demo(args) -> None:
@@ -239,9 +281,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="predict the emotion of audio files")
     p.add_argument("run_dir")
     p.add_argument("audio", nargs="+")
-    p.add_argument("--text", help="transcript, for runs that read text")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--text", help="transcript, for runs that read text (default: transcribed with Whisper tiny.en)")
+    p.add_argument("--speaker-audio", nargs="+", metavar="FILE",
+                   help="more recordings of the same speaker, for runs trained with --scaling speaker")
+    p.add_argument("--window", type=float, help="window length in seconds (default: the run's, 3 s)")
+    p.add_argument("--hop", type=float, help="window step in seconds (default: half the window)")
+    p.add_argument("--plot", metavar="FILE", help="also draw the probabilities (a timeline for long recordings)")
+    p.add_argument("--top", type=int, default=3, help="how many emotions to print (default 3)")
+    p.add_argument("--json", action="store_true", help="print JSON (with the timeline) instead of text")
     p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("grade", help="compare a student's figures and metrics.json with the reference")
+    p.add_argument("student_dir", help="the student's figures/ folder (or a checkout holding one)")
+    p.add_argument("--reference", help="reference figures folder (default: this checkout's figures/)")
+    p.add_argument("--out", help="report file: .md (default STUDENT_DIR/grade_report.md) or .html")
+    p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("demo", help="twin -> train both models -> evaluate on unseen speakers")
     p.add_argument("--out", default="runs/demo")
@@ -261,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     except (corpora.CorpusNotFoundError, AudioError, FileNotFoundError, ValueError) as err:
         print(f"mmser: error: {err}", file=sys.stderr)
         return 2
-    return 0
+    return getattr(args, "exit_code", 0)
 
 
 if __name__ == "__main__":

@@ -41,8 +41,10 @@ MAX_TOKENS = 32
 
 
 def raw_inputs(manifest: pd.DataFrame, kinds, sequence_params: SequenceParams | None = None,
-               progress: bool = True) -> dict[str, np.ndarray]:
+               progress: bool = True, cache: bool = True) -> dict[str, np.ndarray]:
     """Every requested kind for every row, before any fitted scaling (TF-IDF raw text stays text).
+
+    ``cache=False`` neither reads nor writes the feature cache (one-off recordings).
 
     Returns
     -------
@@ -64,11 +66,12 @@ def raw_inputs(manifest: pd.DataFrame, kinds, sequence_params: SequenceParams | 
                              "with transcripts, or transcribe first (mmser_lib.transcription.transcribe)")
     out: dict[str, np.ndarray] = {}
     if "frames" in kinds:
-        out["frames"], out["frames_mask"] = extract_sequences(manifest, sequence_params, progress=progress)
+        out["frames"], out["frames_mask"] = extract_sequences(manifest, sequence_params, cache=cache,
+                                                              progress=progress)
     groups = sorted({g for k in kinds if k in FEATURE_GROUPS for g in FEATURE_GROUPS[k]})
     if groups:
-        table = extract_features(manifest, groups=tuple(groups), params=FeatureParams(), progress=progress,
-                                 verbose=False)
+        table = extract_features(manifest, groups=tuple(groups), params=FeatureParams(), cache=cache,
+                                 progress=progress, verbose=False)
         missing = manifest.index.difference(table.index)
         if len(missing):
             bad = manifest.loc[missing, "path"].head(3).tolist()
@@ -118,8 +121,8 @@ class InputPipeline:
     def params(self) -> SequenceParams:
         return SequenceParams(**self.sequence_params)
 
-    def raw(self, manifest: pd.DataFrame, progress: bool = True) -> dict[str, np.ndarray]:
-        return raw_inputs(manifest, self.kinds, self.params, progress)
+    def raw(self, manifest: pd.DataFrame, progress: bool = True, cache: bool = True) -> dict[str, np.ndarray]:
+        return raw_inputs(manifest, self.kinds, self.params, progress, cache)
 
     def fit(self, manifest: pd.DataFrame, raw: dict[str, np.ndarray]) -> InputPipeline:
         """Fit the vectoriser and scalers on these (training) rows."""

@@ -402,3 +402,68 @@ def plot_detector_curves(curves: dict[str, tuple], title: str = ""):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_emotion_timeline(predictions, title: str = ""):
+    """What a run heard in each recording (:class:`mmser_lib.predict.Prediction` list), one panel each.
+
+    A recording cut into windows gets stacked probabilities over time (the
+    window centres), with windows that hold little speech shaded grey; a
+    short recording gets a bar per class.
+    """
+    predictions = list(predictions)
+    fig, axes = plt.subplots(len(predictions), 1, figsize=(10, 3.2 * len(predictions)), squeeze=False)
+    for ax, prediction in zip(axes[:, 0], predictions):
+        labels = prediction.labels
+        colours = sns.color_palette("tab10", len(labels))
+        name = Path(prediction.path).name
+        if prediction.windowed:
+            w = prediction.windows
+            centres = (w["start"] + w["end"]) / 2
+            ax.stackplot(centres, *[w[f"p_{label}"] for label in labels], labels=labels, colors=colours,
+                         alpha=0.85)
+            half = (w["end"] - w["start"]).iloc[0] / 4
+            for start, quiet in zip(centres, ~w["speech"]):
+                if quiet:
+                    ax.axvspan(start - half, start + half, color="white", alpha=0.6, hatch="//", linewidth=0)
+            ax.set_xlim(0, prediction.seconds)
+            ax.set_ylim(0, 1)
+            ax.set_xlabel("time in the recording (s); hatched: little speech, not averaged")
+            ax.set_ylabel("probability (stacked)")
+            ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), title="emotion")
+            ax.set_title(f"{name} ({prediction.seconds:.0f} s, {len(w)} windows): overall {prediction.predicted}")
+        else:
+            order = np.argsort(prediction.probabilities)
+            ax.barh([labels[i] for i in order], prediction.probabilities[order],
+                    color=[colours[i] for i in order])
+            ax.set_xlim(0, 1)
+            ax.set_xlabel("probability")
+            ax.set_title(f"{name} ({prediction.seconds:.1f} s): {prediction.predicted}")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_cross_corpus(tables: dict, chance: float | None = None, title: str = "", metric: str = "UAR"):
+    """Train-corpus by test-corpus heatmaps (one panel per table), the same-corpus cells outlined.
+
+    ``tables`` maps a panel title to a DataFrame: rows = training corpus, columns = test corpus.
+    """
+    from matplotlib.patches import Rectangle
+
+    fig, axes = plt.subplots(1, len(tables), figsize=(4.6 * len(tables) + 0.8, 4.4), squeeze=False)
+    for ax, (name, table) in zip(axes[0], tables.items()):
+        sns.heatmap(table.astype(float), annot=True, fmt=".2f", cmap="viridis", vmin=chance or 0, vmax=1, ax=ax,
+                    cbar=ax is axes[0, -1], cbar_kws={"label": metric + (f" (chance {chance:.2f})" if chance else "")})
+        for i, row in enumerate(table.index):
+            if row in table.columns:
+                ax.add_patch(Rectangle((list(table.columns).index(row), i), 1, 1, fill=False, edgecolor="white",
+                                       linewidth=2.5))
+        ax.set_xlabel("test corpus (its unseen test speakers)")
+        ax.set_ylabel("training corpus")
+        ax.set_title(name)
+        ax.tick_params(axis="x", rotation=30)
+        ax.tick_params(axis="y", rotation=0)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

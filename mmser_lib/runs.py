@@ -79,20 +79,23 @@ class Run:
     def vectoriser(self):
         return self.pipeline.vectoriser
 
-    def inputs(self, manifest: pd.DataFrame, raw=None, progress: bool = True) -> dict[str, np.ndarray]:
+    def inputs(self, manifest: pd.DataFrame, raw=None, progress: bool = True,
+               cache: bool = True) -> dict[str, np.ndarray]:
         """What the model takes for the rows of ``manifest`` (dict input kind -> array).
 
         ``raw`` : precomputed :func:`mmser_lib.inputs.raw_inputs` for these rows
-        (or a frames array); computed from the audio and text when None.
+        (or a frames array); computed from the audio and text when None
+        (through the feature cache unless ``cache=False``).
         """
         raw = _as_raw(raw)
         if raw is None or any(k not in raw for k in self.pipeline.kinds):
-            raw = self.pipeline.raw(manifest, progress)
+            raw = self.pipeline.raw(manifest, progress, cache)
         return self.pipeline.transform(manifest, raw)
 
-    def predict_proba(self, manifest: pd.DataFrame, raw=None, progress: bool = True) -> np.ndarray:
+    def predict_proba(self, manifest: pd.DataFrame, raw=None, progress: bool = True,
+                      cache: bool = True) -> np.ndarray:
         """Class probabilities, shape (n_rows, n_labels), columns in :attr:`labels` order."""
-        probabilities = self.model.predict(self.inputs(manifest, raw, progress), verbose=0)
+        probabilities = self.model.predict(self.inputs(manifest, raw, progress, cache), verbose=0)
         if self.task == "sad":
             return np.column_stack([1 - probabilities[:, 0], probabilities[:, 0]])
         return probabilities
@@ -104,30 +107,39 @@ class Run:
             return np.where(probabilities[:, 1] >= self.config["threshold"], "sad", "not_sad")
         return np.asarray(self.labels)[probabilities.argmax(axis=1)]
 
-    def evaluate(self, manifest: pd.DataFrame, raw=None, progress: bool = True) -> dict:
+    def evaluate(self, manifest: pd.DataFrame, raw=None, progress: bool = True,
+                 labels: list[str] | None = None) -> dict:
         """Metrics of :func:`classification_metrics` on the rows whose emotion the run knows.
 
         Rows with other emotions are left out and counted in
         ``excluded_unknown_emotions``. A detector adds ``detector``:
         :func:`binary_metrics` at the validation threshold (F1, precision,
         recall, ROC AUC, average precision).
+
+        ``labels`` : score only these of the run's classes, and predict among
+        them only (cross-corpus: the emotions both corpora have).
         """
         raw = _as_raw(raw)
         if self.task == "sad":
             keep = ~manifest["emotion"].isin(["unlabelled", "other"]).to_numpy()
             raw = None if raw is None else take(raw, keep)
             manifest = task_manifest(manifest, "sad")
-        known = manifest["emotion"].isin(self.labels).to_numpy()
+        scored = list(labels) if labels is not None else list(self.labels)
+        unknown = sorted(set(scored) - set(self.labels))
+        if unknown:
+            raise ValueError(f"the run has no class {unknown}; its classes are {self.labels}")
+        known = manifest["emotion"].isin(scored).to_numpy()
         if not known.any():
             raise ValueError(f"none of the emotions {sorted(manifest['emotion'].unique())} is one the run knows: "
-                             f"{self.labels}")
+                             f"{scored}")
         rows = manifest[known]
         probabilities = self.predict_proba(rows, None if raw is None else take(raw, known), progress)
         if self.task == "sad":
             predicted = np.where(probabilities[:, 1] >= self.config["threshold"], "sad", "not_sad")
         else:
-            predicted = np.asarray(self.labels)[probabilities.argmax(axis=1)]
-        metrics = classification_metrics(rows["emotion"], predicted, self.labels)
+            columns = [self.labels.index(label) for label in scored]
+            predicted = np.asarray(scored)[probabilities[:, columns].argmax(axis=1)]
+        metrics = classification_metrics(rows["emotion"], predicted, scored)
         if self.task == "sad":
             metrics["detector"] = binary_metrics((rows["emotion"] == "sad").to_numpy(), probabilities[:, 1],
                                                  self.config["threshold"])

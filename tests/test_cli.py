@@ -86,3 +86,16 @@ def test_predict_works_on_any_wav(trained_run, tmp_path, capsys):
     path = write_tone(tmp_path / "tone.wav", seconds=2.0, sr=44100, channels=2)
     assert cli.main(["predict", str(trained_run), str(path)]) == 0
     assert "tone.wav:" in capsys.readouterr().out
+
+
+def test_evaluate_on_another_corpus_scores_the_shared_emotions_only(trained_run, tmp_path, capsys):
+    crema = corpora.make_twin("crema_d", tmp_path / "crema", speakers=2, sentences=1, seed=3, progress=False)
+    out = tmp_path / "cross.json"
+    assert cli.main(["evaluate", str(trained_run), "--corpus", "crema_d", "--root", str(crema),
+                     "--json", str(out)]) == 0
+    assert "cross-corpus: the run was trained on ravdess" in capsys.readouterr().out
+    metrics = json.loads(out.read_text())
+    # RAVDESS has calm and surprised, CREMA-D does not: they are neither scored nor predicted
+    assert set(metrics["labels"]) == {"neutral", "happy", "sad", "angry", "fearful", "disgust"}
+    assert metrics["n"] == len(corpora.load("crema_d", crema, verbose=False))
+    assert len(metrics["confusion_matrix"]) == 6

@@ -285,3 +285,45 @@ def emotional_line(emotion: str, rng: np.random.Generator, informative: float = 
     if emotion != "neutral" and rng.random() >= informative:
         lines = EMOTIONAL_LINES["neutral"]
     return str(lines[rng.integers(len(lines))])
+
+
+MONOLOGUE_SENTENCES = (
+    "I got the letter this morning.", "We are moving to a new flat next month.", "The train was late again.",
+    "My sister called me after lunch.", "They changed the plan at the last minute.",
+    "I will tell you the whole story tonight.", "The results came out on Friday.", "Nobody told me about it.",
+)
+
+
+def write_monologue(path: str | Path, emotions=("neutral", "happy", "sad", "angry"), sentences_per_emotion: int = 3,
+                    pause: float = 1.0, sample_rate: int = 44_100, channels: int = 2, voice: str = "en-us+m3",
+                    seed: int = 0) -> list[dict]:
+    """Write one long synthetic "recording" whose speaker changes emotion part by part.
+
+    A stand-in for a recording of your own voice: ``sentences_per_emotion``
+    sentences in each emotion in turn, ``pause`` seconds between sentences,
+    at ``sample_rate`` Hz with ``channels`` identical channels, as a phone
+    or laptop would record it.
+
+    Returns
+    -------
+    list of dicts ``{"emotion", "start", "end"}``: where each part lies, in seconds.
+    """
+    rng = np.random.default_rng(seed)
+    [speaker] = make_speakers(["you"], ["male" if "+m" in voice else "female"], seed)
+    speaker = TwinSpeaker(speaker.speaker_id, speaker.gender, voice, 50.0, 50.0, 165.0, 0.0)
+    tts = Espeak()
+    pieces, parts, position = [], [], 0.0
+    gap = np.zeros(int(pause * sample_rate), dtype=np.float32)
+    for emotion in emotions:
+        start = position
+        for _ in range(sentences_per_emotion):
+            text = MONOLOGUE_SENTENCES[int(rng.integers(len(MONOLOGUE_SENTENCES)))]
+            clip = render(tts, text, emotion, speaker, rng, sample_rate, lead_silence=(0.1, 0.2),
+                          trail_silence=(0.1, 0.2))
+            pieces += [clip, gap]
+            position += (len(clip) + len(gap)) / sample_rate
+        parts.append({"emotion": emotion, "start": round(start, 3), "end": round(position, 3)})
+    signal = np.concatenate(pieces)
+    signal += rng.normal(0, 3e-4, signal.shape).astype(np.float32)  # the room between sentences
+    sf.write(path, np.stack([signal] * channels, axis=1) if channels > 1 else signal, sample_rate)
+    return parts

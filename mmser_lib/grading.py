@@ -1,0 +1,305 @@
+"""Grading reproduced figures: a student's ``figures/`` against the committed reference.
+
+Every notebook writes ``figures/<notebook>/*.png`` and a ``metrics.json``.
+The reference folder holds the same, plus a ``tolerances.json`` per notebook
+that says how far each number may move on other hardware or another seed:
+
+.. code-block:: json
+
+    {"default": {"abs": 0.05},
+     "rules": [
+       {"pattern": "*.n", "abs": 0, "why": "test-set sizes are fixed by the split"},
+       {"pattern": "*.sd", "ignore": true, "why": "a spread over 3 seeds is itself noisy"},
+       {"pattern": "*uar*", "abs": 0.08, "why": "seed-to-seed sd is about 0.04"}
+     ]}
+
+A metric is a leaf of ``metrics.json["metrics"]`` named by its dotted path
+(``uar.unscaled.mlp_audio.mean``); the first rule whose ``pattern``
+(shell-style, :mod:`fnmatch`) matches decides: ``abs`` (|student - reference|
+at most this), ``rel`` (at most this fraction of |reference|) or ``ignore``.
+Numbers without a rule get ``default``; text and flags must be equal.
+
+A notebook **passes** when every reference metric is present and within
+tolerance, every reference figure exists, and the run used the same kind of
+data (real corpus or twin; full or fast settings). Anything else is
+**check**: the report says what to look at, with both figures side by side.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import html
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOLERANCES = "tolerances.json"
+METRICS = "metrics.json"
+DEFAULT_TOLERANCE = {"abs": 0.05}
+
+
+def flatten(value, prefix: str = "") -> dict[str, object]:
+    """Leaves of nested dicts and lists as ``{"a.b.0": leaf}``."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return {prefix: value}
+    out = {}
+    for key, child in items:
+        out.update(flatten(child, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def provenance(data: dict) -> dict[str, object]:
+    """What must match for numbers to be comparable: the corpus, and every flag (twin, fast) of ``data``."""
+    return {k: v for k, v in flatten(data).items() if isinstance(v, bool) or k.split(".")[-1] == "corpus"}
+
+
+def tolerance_for(name: str, tolerances: dict) -> dict:
+    """The rule that applies to metric ``name``: the first matching rule, else the default."""
+    for rule in tolerances.get("rules", []):
+        if fnmatch.fnmatchcase(name, rule["pattern"]):
+            return rule
+    return tolerances.get("default", DEFAULT_TOLERANCE)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@dataclass
+class MetricCheck:
+    """One metric compared: ``ok`` False means outside tolerance or missing."""
+
+    name: str
+    reference: object
+    student: object
+    allowed: str
+    ok: bool
+
+    def describe(self) -> str:
+        if self.student is None:
+            return f"{self.name}: missing (reference {_fmt(self.reference)})"
+        return f"{self.name}: {_fmt(self.student)} vs reference {_fmt(self.reference)} (allowed {self.allowed})"
+
+
+def _fmt(value) -> str:
+    return f"{value:.4g}" if _is_number(value) else repr(value)
+
+
+def compare_metric(name: str, reference, student, rule: dict) -> MetricCheck | None:
+    """Compare one leaf under ``rule``; None when the rule says to ignore it."""
+    if rule.get("ignore"):
+        return None
+    if student is None:
+        return MetricCheck(name, reference, None, "present", False)
+    if _is_number(reference) and _is_number(student):
+        difference = abs(float(student) - float(reference))
+        if "rel" in rule:
+            limit = rule["rel"] * abs(float(reference))
+            allowed = f"±{rule['rel']:.0%}"
+        else:
+            limit = rule.get("abs", DEFAULT_TOLERANCE["abs"])
+            allowed = f"±{limit:g}"
+        ok = math.isfinite(float(student)) and difference <= limit + 1e-12
+        return MetricCheck(name, reference, student, allowed, ok)
+    return MetricCheck(name, reference, student, "equal", reference == student)
+
+
+@dataclass
+class NotebookGrade:
+    """The verdict on one notebook's folder."""
+
+    notebook: str
+    verdict: str  # "pass", "check" or "no reference"
+    checks: list[MetricCheck] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    missing_figures: list[str] = field(default_factory=list)
+    extra_figures: list[str] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)  # present in both
+
+    @property
+    def failed(self) -> list[MetricCheck]:
+        return [c for c in self.checks if not c.ok]
+
+
+def _figures(folder: Path) -> set[str]:
+    return {p.name for p in folder.glob("*.png")} if folder.is_dir() else set()
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not valid JSON ({err})") from err
+
+
+def grade_notebook(reference: Path, student: Path) -> NotebookGrade:
+    """Compare ``student/<notebook>`` with ``reference/<notebook>`` (folders of figures and metrics.json)."""
+    name = reference.name
+    grade = NotebookGrade(name, "pass")
+    ref_figures, student_figures = _figures(reference), _figures(student)
+    grade.missing_figures = sorted(ref_figures - student_figures)
+    grade.extra_figures = sorted(student_figures - ref_figures)
+    grade.figures = sorted(ref_figures & student_figures)
+    if not student.is_dir():
+        grade.reasons.append(f"no folder {student.name}/: the notebook was not run (or its figures not handed in)")
+    if grade.missing_figures:
+        grade.reasons.append(f"{len(grade.missing_figures)} reference figure(s) missing: "
+                             + ", ".join(grade.missing_figures))
+
+    ref_metrics = _read_json(reference / METRICS) if (reference / METRICS).is_file() else None
+    tolerances = _read_json(reference / TOLERANCES) if (reference / TOLERANCES).is_file() else {}
+    if ref_metrics is not None:
+        if not (student / METRICS).is_file():
+            grade.reasons.append("no metrics.json")
+        else:
+            mine = _read_json(student / METRICS)
+            ours = provenance(mine.get("data", {}))
+            for key, theirs in provenance(ref_metrics.get("data", {})).items():
+                if ours.get(key) != theirs:
+                    grade.reasons.append(f"made on other data: {key} is {ours.get(key)!r} here, {theirs!r} in "
+                                         "the reference, so the numbers are not comparable")
+            student_flat = flatten(mine.get("metrics", {}))
+            for metric, value in flatten(ref_metrics.get("metrics", {})).items():
+                check = compare_metric(metric, value, student_flat.get(metric),
+                                       tolerance_for(metric, tolerances))
+                if check is not None:
+                    grade.checks.append(check)
+            if grade.failed:
+                grade.reasons.append(f"{len(grade.failed)} of {len(grade.checks)} metric(s) outside tolerance "
+                                     "or missing")
+    if grade.reasons:
+        grade.verdict = "check"
+    return grade
+
+
+def grade(student_dir: str | Path, reference_dir: str | Path) -> list[NotebookGrade]:
+    """Grade every notebook folder of the reference (and list the student's extra folders).
+
+    Parameters
+    ----------
+    student_dir : a student's figures folder (``<notebook>/`` subfolders), or
+        a checkout holding ``figures/``.
+    reference_dir : the reference figures folder (the repository's ``figures/``).
+
+    Returns
+    -------
+    list of :class:`NotebookGrade`, reference notebooks in order, then the
+    student's notebooks that have no reference ("no reference").
+    """
+    student_dir, reference_dir = Path(student_dir), Path(reference_dir)
+    for label, folder in (("student", student_dir), ("reference", reference_dir)):
+        if not folder.is_dir():
+            raise FileNotFoundError(f"{label} folder {folder} does not exist: give the folder of figures "
+                                    "that the notebooks wrote (figures/ in a checkout)")
+    if (student_dir / "figures").is_dir() and not any((student_dir / p).is_file()
+                                                       for p in os.listdir(student_dir) if p.endswith(".png")):
+        student_dir = student_dir / "figures"
+    notebooks = sorted(p.name for p in reference_dir.iterdir() if p.is_dir())
+    if not notebooks:
+        raise ValueError(f"{reference_dir} holds no notebook folders: is it the reference figures/ folder?")
+    grades = [grade_notebook(reference_dir / name, student_dir / name) for name in notebooks]
+    for extra in sorted(p.name for p in student_dir.iterdir() if p.is_dir() and p.name not in notebooks):
+        grades.append(NotebookGrade(extra, "no reference", figures=sorted(_figures(student_dir / extra))))
+    return grades
+
+
+def _relative(path: Path, start: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
+
+
+def markdown_report(grades: list[NotebookGrade], student_dir: Path, reference_dir: Path, out: Path) -> str:
+    """The report as Markdown; figures are linked relative to ``out``, reference left, student right."""
+    student_dir = student_dir / "figures" if (student_dir / "figures").is_dir() else student_dir
+    passed = sum(g.verdict == "pass" for g in grades)
+    lines = ["# mmser grade report", "",
+             f"Student: `{student_dir}`  ", f"Reference: `{reference_dir}`", "",
+             f"**{passed} of {len(grades)} notebooks pass.** "
+             "A *check* verdict is not a fail: it lists what to look at.", "",
+             "| notebook | verdict | metrics within tolerance | figures | why |", "|---|---|---|---|---|"]
+    for g in grades:
+        within = f"{len(g.checks) - len(g.failed)} / {len(g.checks)}" if g.checks else "-"
+        figures = f"{len(g.figures)} / {len(g.figures) + len(g.missing_figures)}"
+        why = "; ".join(g.reasons).replace("|", "/") or "-"
+        lines.append(f"| {g.notebook} | **{g.verdict}** | {within} | {figures} | {why} |")
+    for g in grades:
+        lines += ["", f"## {g.notebook}: {g.verdict}", ""]
+        lines += [f"- {reason}" for reason in g.reasons]
+        if g.failed:
+            lines += ["", "Metrics to check:", ""] + [f"- `{c.describe()}`" for c in g.failed]
+        if g.extra_figures:
+            lines += ["", "Extra figures (not in the reference): " + ", ".join(g.extra_figures)]
+        if g.verdict == "no reference":
+            continue
+        lines += ["", "| reference | student |", "|---|---|"]
+        for name in g.figures + g.missing_figures:
+            ref = f"![{name}]({_relative(reference_dir / g.notebook / name, out.parent)})"
+            mine = (f"![{name}]({_relative(student_dir / g.notebook / name, out.parent)})"
+                    if name in g.figures else "**missing**")
+            lines.append(f"| {ref} | {mine} |")
+    return "\n".join(lines) + "\n"
+
+
+def _image(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(path.name)}">'
+
+
+def html_report(grades: list[NotebookGrade], student_dir: Path, reference_dir: Path) -> str:
+    """The report as one self-contained HTML page (figures embedded), reference left, student right."""
+    student_dir = student_dir / "figures" if (student_dir / "figures").is_dir() else student_dir
+    passed = sum(g.verdict == "pass" for g in grades)
+    e = html.escape
+    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>mmser grade report</title><style>",
+             "body{font-family:sans-serif;margin:2em;max-width:1400px} td,th{border:1px solid #ccc;padding:4px;"
+             "vertical-align:top} table{border-collapse:collapse} img{max-width:640px} .pass{color:#18794e}"
+             " .check{color:#b54708} code{font-size:90%}</style></head><body>",
+             "<h1>mmser grade report</h1>",
+             f"<p>Student: <code>{e(str(student_dir))}</code><br>Reference: <code>{e(str(reference_dir))}</code></p>",
+             f"<p><b>{passed} of {len(grades)} notebooks pass.</b> A <i>check</i> verdict is not a fail: it lists "
+             "what to look at.</p>",
+             "<table><tr><th>notebook</th><th>verdict</th><th>metrics within tolerance</th><th>why</th></tr>"]
+    for g in grades:
+        within = f"{len(g.checks) - len(g.failed)} / {len(g.checks)}" if g.checks else "-"
+        verdict_class = "pass" if g.verdict == "pass" else "check"
+        parts.append(f"<tr><td><a href='#{e(g.notebook)}'>{e(g.notebook)}</a></td>"
+                     f"<td class='{verdict_class}'><b>{e(g.verdict)}</b></td><td>{within}</td>"
+                     f"<td>{e('; '.join(g.reasons) or '-')}</td></tr>")
+    parts.append("</table>")
+    for g in grades:
+        parts.append(f"<h2 id='{e(g.notebook)}'>{e(g.notebook)}: {e(g.verdict)}</h2>")
+        if g.reasons:
+            parts.append("<ul>" + "".join(f"<li>{e(r)}</li>" for r in g.reasons) + "</ul>")
+        if g.failed:
+            parts.append("<p>Metrics to check:</p><ul>"
+                         + "".join(f"<li><code>{e(c.describe())}</code></li>" for c in g.failed) + "</ul>")
+        if g.extra_figures:
+            parts.append(f"<p>Extra figures (not in the reference): {e(', '.join(g.extra_figures))}</p>")
+        if g.verdict == "no reference":
+            continue
+        parts.append("<table><tr><th>reference</th><th>student</th></tr>")
+        for name in g.figures + g.missing_figures:
+            mine = _image(student_dir / g.notebook / name) if name in g.figures else "<b>missing</b>"
+            parts.append(f"<tr><td>{e(name)}<br>{_image(reference_dir / g.notebook / name)}</td><td>{e(name)}<br>"
+                         f"{mine}</td></tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_report(grades: list[NotebookGrade], student_dir: str | Path, reference_dir: str | Path,
+                 out: str | Path) -> Path:
+    """Write the report to ``out``: HTML when it ends in .html, else Markdown."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() in (".html", ".htm"):
+        out.write_text(html_report(grades, Path(student_dir), Path(reference_dir)))
+    else:
+        out.write_text(markdown_report(grades, Path(student_dir), Path(reference_dir), out))
+    return out

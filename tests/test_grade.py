@@ -1,0 +1,120 @@
+"""`mmser grade`: a student's figures against the committed reference, under declared tolerances."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mmser_lib import cli, grading
+
+REFERENCE = Path(__file__).resolve().parents[1] / "figures"
+GRADED = sorted(p.parent.name for p in REFERENCE.glob("*/metrics.json"))
+
+
+@pytest.fixture
+def student(tmp_path):
+    copy = tmp_path / "student" / "figures"
+    shutil.copytree(REFERENCE, copy)
+    return copy
+
+
+def _edit_metrics(folder: Path, change) -> None:
+    path = folder / "metrics.json"
+    payload = json.loads(path.read_text())
+    change(payload)
+    path.write_text(json.dumps(payload))
+
+
+def test_every_reference_declares_its_tolerances_and_says_why():
+    assert len(GRADED) >= 8
+    for name in GRADED:
+        tolerances = json.loads((REFERENCE / name / grading.TOLERANCES).read_text())
+        assert tolerances["rules"] and all(rule.get("why") for rule in tolerances["rules"]), name
+        metrics = grading.flatten(json.loads((REFERENCE / name / "metrics.json").read_text())["metrics"])
+        graded = [m for m in metrics if not grading.tolerance_for(m, tolerances).get("ignore")]
+        assert graded, f"{name}: every metric is ignored"
+
+
+def test_a_copy_of_the_reference_passes(student, tmp_path, capsys):
+    out = tmp_path / "report.md"
+    assert cli.main(["grade", str(student.parent), "--reference", str(REFERENCE), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"{len(GRADED)} of {len(GRADED)} notebooks pass" in printed
+    report = out.read_text()
+    assert "| 10_scaling | **pass** |" in report
+    # figures side by side, linked relative to the report so the folder can be moved as a whole
+    assert "](/" not in report
+    assert "](student/figures/10_scaling/scaling_by_model.png)" in report  # relative to the report
+
+
+def test_a_metric_outside_its_tolerance_and_a_missing_figure_are_flagged(student, tmp_path, capsys):
+    tolerances = json.loads((REFERENCE / "10_scaling" / grading.TOLERANCES).read_text())
+    name = "uar.per speaker.mlp_four_branch.mean"
+    allowed = grading.tolerance_for(name, tolerances)["abs"]
+
+    def move(payload):
+        payload["metrics"]["uar"]["per speaker"]["mlp_four_branch"]["mean"] += allowed + 0.01
+
+    _edit_metrics(student / "10_scaling", move)
+    (student / "11_splits_and_leakage" / "protocols.png").unlink()
+    out = tmp_path / "report.md"
+    assert cli.main(["grade", str(student), "--reference", str(REFERENCE), "--out", str(out)]) == 1
+    grades = {g.notebook: g for g in grading.grade(student, REFERENCE)}
+    assert grades["10_scaling"].verdict == "check"
+    assert [c.name for c in grades["10_scaling"].failed] == [name]
+    assert grades["11_splits_and_leakage"].verdict == "check"
+    assert grades["11_splits_and_leakage"].missing_figures == ["protocols.png"]
+    assert all(g.verdict == "pass" for n, g in grades.items() if n not in ("10_scaling", "11_splits_and_leakage"))
+    report = out.read_text()
+    assert name in report and "protocols.png" in report and "**missing**" in report
+    printed = capsys.readouterr().out
+    assert f"{len(GRADED) - 2} of {len(GRADED)} notebooks pass" in printed
+
+
+def test_a_move_inside_the_tolerance_still_passes(student):
+    def move(payload):
+        payload["metrics"]["uar"]["per speaker"]["mlp_four_branch"]["mean"] += 0.05  # allowed: 0.06
+        payload["metrics"]["uar"]["per speaker"]["mlp_four_branch"]["sd"] = 0.4  # spreads are not graded
+
+    _edit_metrics(student / "10_scaling", move)
+    grades = {g.notebook: g for g in grading.grade(student, REFERENCE)}
+    assert grades["10_scaling"].verdict == "pass"
+
+
+def test_numbers_from_other_data_are_not_compared_silently(student):
+    def to_twin(payload):
+        payload["data"]["twin"] = True
+
+    _edit_metrics(student / "02_baseline_vs_two_branch", to_twin)
+    grade = {g.notebook: g for g in grading.grade(student, REFERENCE)}["02_baseline_vs_two_branch"]
+    assert grade.verdict == "check" and "made on other data: twin" in grade.reasons[0]
+
+
+def test_html_report_embeds_both_figures(student, tmp_path):
+    (student / "02_baseline_vs_two_branch" / "scores.png").unlink()
+    (student / "99_my_extra").mkdir()
+    grades = grading.grade(student, REFERENCE)
+    out = grading.write_report(grades, student, REFERENCE, tmp_path / "report.html")
+    page = out.read_text()
+    n_figures = sum(len(list((REFERENCE / n).glob("*.png"))) for n in GRADED)
+    assert page.count("data:image/png;base64,") == 2 * n_figures - 1  # the removed one is shown as missing
+    assert "<b>missing</b>" in page and "99_my_extra" in page and "no reference" in page
+
+
+def test_rules_first_match_relative_ignore_and_text():
+    tolerances = {"default": {"abs": 0.05}, "rules": [{"pattern": "a.n", "abs": 0}, {"pattern": "a.*", "rel": 0.1},
+                                                      {"pattern": "b", "ignore": True}]}
+    assert grading.tolerance_for("a.n", tolerances) == {"pattern": "a.n", "abs": 0}
+    assert grading.compare_metric("a.x", 200.0, 215.0, grading.tolerance_for("a.x", tolerances)).ok
+    assert not grading.compare_metric("a.x", 200.0, 225.0, grading.tolerance_for("a.x", tolerances)).ok
+    assert grading.compare_metric("b", 1, 99, grading.tolerance_for("b", tolerances)) is None
+    assert not grading.compare_metric("c", 0.5, float("nan"), tolerances["default"]).ok
+    assert not grading.compare_metric("c", "conv1d", "two_branch", tolerances["default"]).ok
+    assert not grading.compare_metric("c", 0.5, None, tolerances["default"]).ok
+
+
+def test_a_missing_student_folder_is_one_clear_line(tmp_path, capsys):
+    assert cli.main(["grade", str(tmp_path / "nothing"), "--reference", str(REFERENCE)]) == 2
+    err = capsys.readouterr().err
+    assert "student folder" in err and "Traceback" not in err
