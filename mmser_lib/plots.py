@@ -404,12 +404,14 @@ def plot_detector_curves(curves: dict[str, tuple], title: str = ""):
     return fig
 
 
-def plot_emotion_timeline(predictions, title: str = ""):
+def plot_emotion_timeline(predictions, title: str = "", parts: list[dict] | None = None):
     """What a run heard in each recording (:class:`mmser_lib.predict.Prediction` list), one panel each.
 
     A recording cut into windows gets stacked probabilities over time (the
-    window centres), with windows that hold little speech shaded grey; a
-    short recording gets a bar per class.
+    window centres), with windows that hold little speech hatched; a short
+    recording gets a bar per class. ``parts`` (dicts with ``emotion``,
+    ``start``, ``end`` in seconds) marks what was really spoken when, on the
+    first panel.
     """
     predictions = list(predictions)
     fig, axes = plt.subplots(len(predictions), 1, figsize=(10, 3.2 * len(predictions)), squeeze=False)
@@ -431,7 +433,12 @@ def plot_emotion_timeline(predictions, title: str = ""):
             ax.set_xlabel("time in the recording (s); hatched: little speech, not averaged")
             ax.set_ylabel("probability (stacked)")
             ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), title="emotion")
-            ax.set_title(f"{name} ({prediction.seconds:.0f} s, {len(w)} windows): overall {prediction.predicted}")
+            for part in (parts or []) if ax is axes[0, 0] else []:
+                ax.axvline(part["start"], color="black", linewidth=1)
+                ax.text((part["start"] + part["end"]) / 2, 1.01, "spoken: " + part["emotion"], ha="center",
+                        va="bottom", fontsize=8, transform=ax.get_xaxis_transform())
+            ax.set_title(f"{name} ({prediction.seconds:.0f} s, {len(w)} windows): overall {prediction.predicted}",
+                         pad=18 if parts and ax is axes[0, 0] else 6)
         else:
             order = np.argsort(prediction.probabilities)
             ax.barh([labels[i] for i in order], prediction.probabilities[order],

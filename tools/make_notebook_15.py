@@ -127,11 +127,17 @@ speaker_matrix.uar.round(3)'''),
                                "per-speaker normalisation": speaker_matrix.uar}, chance=chance,
                               title=f"UAR on each corpus's unseen test speakers ({', '.join(emotions)})")
 plots.save_figure(fig, NOTEBOOK, "cross_corpus_uar")'''),
+    ("code", '''change = {k: speaker_gap[k] - gap[k] for k in gap}
+pooled_rows = pd.DataFrame({"scaled on training corpus": matrix.uar.loc[cross_corpus.POOLED],
+                            "per speaker": speaker_matrix.uar.loc[cross_corpus.POOLED]})
+print(f"per-speaker normalisation moved the diagonal by {change['same_corpus']:+.3f}, the other-corpus cells by "
+      f"{change['other_corpus']:+.3f}, the gap by {change['gap']:+.3f}")
+pooled_rows.T.round(3)'''),
     ("md", """Read the heatmaps by column: each column is one test set. The outlined cell is the model trained on that
-corpus; the last row is the pooled model. Per-speaker normalisation usually raises the off-diagonal cells
-more than the diagonal ones, and pooling makes the model see several channels, speakers and acting styles.
-Neither makes the cost of a new corpus disappear, and with a few test speakers per corpus a cell moves by
-several points with the seed: compare rows, not single cells.
+corpus; the last row is the **pooled** model, which saw several channels, speakers and acting styles. The cell
+above says whether per-speaker normalisation lifted the other-corpus cells more than the diagonal (the gap
+narrows) or everything alike (the gap stays). With one or two test speakers per corpus a single cell moves
+by several points with the seed, so compare rows and the averages, not single cells.
 
 ## 6. Try your own voice
 
@@ -164,13 +170,7 @@ else:
 print(f"{voice.seconds:.1f} s, {len(voice.windows)} windows; overall:",
       "  ".join(f"{e} {p:.2f}" for e, p in voice.top(4)))
 print(predict.timeline_text(voice))'''),
-    ("code", '''fig = plots.plot_emotion_timeline([voice], "pooled MLP (scaled on the training corpora)")
-if parts:
-    for ax in fig.axes[:1]:
-        for part in parts:
-            ax.axvline(part["start"], color="black", linewidth=1)
-            ax.text((part["start"] + part["end"]) / 2, 1.02, "spoken " + part["emotion"], ha="center", fontsize=8,
-                    transform=ax.get_xaxis_transform())
+    ("code", '''fig = plots.plot_emotion_timeline([voice], "pooled MLP (scaled on the training corpora)", parts=parts)
 plots.save_figure(fig, NOTEBOOK, "your_voice_timeline")'''),
     ("md", """With the stand-in we know what was said when, so we can count how many windows agree. A window that
 straddles two parts is scored by the part holding its centre."""),
@@ -203,7 +203,8 @@ print("windows that agree, per-speaker run:", None if speaker_agreement is None 
 mmser predict runs/pooled_mlp_audio my_voice.m4a --plot timeline.png
 mmser predict runs/pooled_mlp_audio_per_speaker hello.wav --speaker-audio me1.wav me2.wav me3.wav
 ```"""),
-    ("code", '''!{sys.executable} -m mmser_lib.cli predict runs/pooled_mlp_audio {recording} --top 2 | head -6'''),
+    ("code", '''mmser = f"TF_CPP_MIN_LOG_LEVEL=3 {sys.executable} -m mmser_lib.cli"  # `mmser`, run by this kernel
+!{mmser} predict runs/pooled_mlp_audio {recording} --top 2 | head -6'''),
     ("md", "## 7. Save the numbers"),
     ("code", '''metrics = {
     "emotions": emotions,

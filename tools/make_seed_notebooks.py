@@ -222,6 +222,8 @@ normalisation** (every speaker z-scored with their own statistics; no labels are
 for a test speaker whose recordings we have)."""),
         ("code", """MLPS = ["mlp_audio", "mlp_audio_text", "mlp_two_audio_text", "mlp_four_branch", "mlp_early_fusion",
         "mlp_early_fusion_dropout"]
+if FAST:  # CI: the smallest, the largest branchy one and the regularised early fusion
+    MLPS = ["mlp_audio", "mlp_four_branch", "mlp_early_fusion_dropout"]
 SCALINGS = {"unscaled": "none", "scaled on train": "train", "per speaker": "speaker"}
 comparisons = {label: experiments.compare(manifest, MLPS, split, seeds=SEEDS, raw=raw, scaling=how,
                                           epochs=MLP_EPOCHS, patience=MLP_PATIENCE, keep_runs=False)
