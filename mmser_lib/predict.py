@@ -238,12 +238,15 @@ def predict_recordings(
                 for piece in pieces:
                     piece.text = text
                 transcripts = [text] * len(paths)
-            else:
-                heard = _transcribe([p.path for p in pieces] + whole_files[:len(paths)], whisper_backend,
+            else:  # every piece, plus the whole of each windowed recording (what it heard, shown to the user)
+                windowed = [r for r in range(len(paths)) if sum(p.recording == r for p in pieces) > 1]
+                heard = _transcribe([p.path for p in pieces] + [whole_files[r] for r in windowed], whisper_backend,
                                     whisper_model, progress)
                 for piece, said in zip(pieces, heard):
                     piece.text = said
-                transcripts = heard[len(pieces):]
+                whole = dict(zip(windowed, heard[len(pieces):]))
+                transcripts = [whole.get(r, next((p.text for p in pieces if p.recording == r), ""))
+                               for r in range(len(paths))]
                 for i, said in enumerate(transcripts):
                     if not said.strip():
                         raise ValueError(f"{paths[i]}: Whisper heard no words, and the {run.config['model']} run "

@@ -108,6 +108,8 @@ dropout 0.5 and a learning rate of 3e-4 instead of 1e-3. Class weights (rare emo
 loss) are used by every model here, baseline included, so the comparison isolates the architecture."""),
         ("code", """meld_raw = inputs.raw_inputs(meld, ("frames", "tfidf"))
 MELD_MODELS = ["conv1d", "two_branch", "conv1d_enhanced", "two_branch_enhanced"]
+if FAST:  # CI: the baseline and the sturdiest variant
+    MELD_MODELS = ["conv1d", "two_branch_enhanced"]
 meld_cmp = experiments.compare(meld, MELD_MODELS, meld_split, seeds=SEEDS, raw=meld_raw, epochs=EPOCHS,
                                patience=PATIENCE)
 meld_table = meld_cmp.table("weighted_f1")
@@ -514,6 +516,8 @@ Each run picks its epoch by validation F1 and its threshold as the best of 0.01,
 validation; the test set is scored once."""),
         ("code", """SAD_MODELS = ["audio_cnn", "audio_cnn_bilstm", "text_linear", "early_fusion", "cnn_bilstm_fusion",
               "attention_fusion"]
+if FAST:  # CI: one audio-only, one text-only and the attention model
+    SAD_MODELS = ["audio_cnn", "text_linear", "attention_fusion"]
 raw = inputs.raw_inputs(manifest, ("frames", "sentence"))
 comparison = experiments.compare(manifest, SAD_MODELS, split, seeds=SEEDS, raw=raw, epochs=EPOCHS,
                                  patience=PATIENCE)
