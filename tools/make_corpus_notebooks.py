@@ -149,6 +149,15 @@ SHOW_FEATURES = '''{
 }'''
 
 
+def write_notebook(cells: list[tuple[str, str]], path: Path) -> None:
+    """Write ``("md" | "code", text)`` cells as a Python 3 notebook at ``path``."""
+    notebook = new_notebook()
+    notebook.cells = [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in cells]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+    print("wrote", path)
+
+
 def build(corpus: str, spec: dict) -> nbformat.NotebookNode:
     name = f"{spec['number']}_{corpus}"
     title = spec["title"]

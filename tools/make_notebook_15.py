@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-from make_corpus_notebooks import BADGE, SETUP
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from make_corpus_notebooks import BADGE, SETUP, write_notebook
 
 NAME = "15_cross_corpus_and_your_voice"
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / f"{NAME}.ipynb"
@@ -246,11 +244,7 @@ print("wrote", plots.write_metrics(NOTEBOOK, metrics, data))'''),
 
 
 def main() -> None:
-    notebook = new_notebook()
-    notebook.cells = [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in CELLS]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(notebook, NOTEBOOK)
-    print("wrote", NOTEBOOK)
+    write_notebook(CELLS, NOTEBOOK)
 
 
 if __name__ == "__main__":

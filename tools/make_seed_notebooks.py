@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-from make_corpus_notebooks import BADGE, SETUP
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from make_corpus_notebooks import BADGE, SETUP, write_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -843,12 +841,7 @@ data = {"corpus": "iemocap", "twin": is_twin, "subset": "four_class",
 def main() -> None:
     for make in (nb09, nb10, nb11, nb12, nb13, nb14):
         name, cells = make()
-        notebook = new_notebook()
-        notebook.cells = [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in cells]
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        path = NOTEBOOKS / f"{name}.ipynb"
-        nbformat.write(notebook, path)
-        print("wrote", path)
+        write_notebook(cells, NOTEBOOKS / f"{name}.ipynb")
 
 
 if __name__ == "__main__":
