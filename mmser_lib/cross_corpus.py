@@ -24,22 +24,21 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from mmser_lib import architectures, splits
-from mmser_lib.inputs import take_rows
+from mmser_lib import architectures, runs, splits
+from mmser_lib.evaluation import classification_metrics
+from mmser_lib.inputs import raw_inputs, take_rows
 
 POOLED = "pooled"
 
 
 def shared_emotions(manifests: dict[str, pd.DataFrame], min_clips: int = 10) -> list[str]:
     """The harmonised emotions that every corpus has at least ``min_clips`` clips of, in the harmonised order."""
-    from mmser_lib.runs import ordered_labels
-
     counts = {name: m["emotion"].value_counts() for name, m in manifests.items()}
     common = set.intersection(*(set(c[c >= min_clips].index) for c in counts.values()))
     if len(common) < 2:
         raise ValueError(f"these corpora share fewer than 2 emotions with {min_clips}+ clips each "
                          f"({sorted(common)}): nothing to classify")
-    return ordered_labels(common)
+    return runs.ordered_labels(common)
 
 
 def corpus_split(manifest: pd.DataFrame, seed: int = 0) -> pd.Series:
@@ -117,9 +116,6 @@ def cross_corpus_matrix(
     -------
     CrossCorpus, whose ``scores[metric]`` are (n_train_corpora [+1], n_corpora) tables.
     """
-    from mmser_lib import runs
-    from mmser_lib.evaluation import classification_metrics
-
     arch = architectures.get(model)
     if any(kind in ("tfidf", "sentence", "tokens") for kind in arch.inputs) or arch.task != "emotions":
         raise ValueError(f"{model} reads text or is a detector; cross-corpus compares emotion models on audio")
@@ -133,8 +129,6 @@ def cross_corpus_matrix(
         inputs[name] = take_rows(given, keep) if given is not None else None
     for name in data:
         if inputs[name] is None:
-            from mmser_lib.inputs import raw_inputs
-
             inputs[name] = raw_inputs(data[name], arch.inputs, progress=progress)
 
     trainings = list(data) + ([POOLED] if pooled else [])

@@ -179,6 +179,14 @@ def grade_notebook(reference: Path, student: Path) -> NotebookGrade:
     return grade
 
 
+def figures_folder(student_dir: Path) -> Path:
+    """The folder of notebook folders: ``student_dir`` itself, or its ``figures/`` when it is a checkout."""
+    student_dir = Path(student_dir)
+    if (student_dir / "figures").is_dir() and not any(student_dir.glob("*.png")):
+        return student_dir / "figures"
+    return student_dir
+
+
 def grade(student_dir: str | Path, reference_dir: str | Path) -> list[NotebookGrade]:
     """Grade every notebook folder of the reference (and list the student's extra folders).
 
@@ -198,9 +206,7 @@ def grade(student_dir: str | Path, reference_dir: str | Path) -> list[NotebookGr
         if not folder.is_dir():
             raise FileNotFoundError(f"{label} folder {folder} does not exist: give the folder of figures "
                                     "that the notebooks wrote (figures/ in a checkout)")
-    if (student_dir / "figures").is_dir() and not any((student_dir / p).is_file()
-                                                       for p in os.listdir(student_dir) if p.endswith(".png")):
-        student_dir = student_dir / "figures"
+    student_dir = figures_folder(student_dir)
     notebooks = sorted(p.name for p in reference_dir.iterdir() if p.is_dir())
     if not notebooks:
         raise ValueError(f"{reference_dir} holds no notebook folders: is it the reference figures/ folder?")
@@ -216,7 +222,7 @@ def _relative(path: Path, start: Path) -> str:
 
 def markdown_report(grades: list[NotebookGrade], student_dir: Path, reference_dir: Path, out: Path) -> str:
     """The report as Markdown; figures are linked relative to ``out``, reference left, student right."""
-    student_dir = student_dir / "figures" if (student_dir / "figures").is_dir() else student_dir
+    student_dir = figures_folder(student_dir)
     passed = sum(g.verdict == "pass" for g in grades)
     lines = ["# mmser grade report", "",
              f"Student: `{student_dir}`  ", f"Reference: `{reference_dir}`", "",
@@ -253,7 +259,7 @@ def _image(path: Path) -> str:
 
 def html_report(grades: list[NotebookGrade], student_dir: Path, reference_dir: Path) -> str:
     """The report as one self-contained HTML page (figures embedded), reference left, student right."""
-    student_dir = student_dir / "figures" if (student_dir / "figures").is_dir() else student_dir
+    student_dir = figures_folder(student_dir)
     passed = sum(g.verdict == "pass" for g in grades)
     e = html.escape
     parts = ["<!doctype html><html><head><meta charset='utf-8'><title>mmser grade report</title><style>",

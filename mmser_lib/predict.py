@@ -221,16 +221,18 @@ def predict_recordings(
     needs_text = any(k in TEXT_KINDS for k in run.pipeline.kinds)
     speaker_scaled = run.config.get("scaling") == "speaker"
 
+    whisper_needed = needs_text and text is None
     with tempfile.TemporaryDirectory(prefix="mmser_predict_") as tmp:
         folder = Path(tmp)
-        pieces, lengths, whole_files = [], [], []
-        for r, path in enumerate(paths + speaker_audio):
+        pieces, lengths, whole_files = [], [], {}  # whole_files: windowed recording -> its whole 16 kHz wav
+        for r, path in enumerate(paths + (speaker_audio if speaker_scaled else [])):  # others would be unused
             y = load_audio(path, SAMPLE_RATE)
             lengths.append(len(y) / SAMPLE_RATE)
-            pieces.extend(_pieces(y, r, folder, window, hop, params.trim_db))
-            whole = folder / f"rec{r:03d}_whole.wav"
-            sf.write(whole, y, SAMPLE_RATE, subtype="FLOAT")
-            whole_files.append(str(whole))
+            cut = _pieces(y, r, folder, window, hop, params.trim_db)
+            pieces.extend(cut)
+            if whisper_needed and r < len(paths) and len(cut) > 1:  # Whisper hears it whole for the transcript
+                whole_files[r] = str(folder / f"rec{r:03d}_whole.wav")
+                sf.write(whole_files[r], y, SAMPLE_RATE, subtype="FLOAT")
 
         transcripts = [""] * len(paths)
         if needs_text:
@@ -239,12 +241,11 @@ def predict_recordings(
                     piece.text = text
                 transcripts = [text] * len(paths)
             else:  # every piece, plus the whole of each windowed recording (what it heard, shown to the user)
-                windowed = [r for r in range(len(paths)) if sum(p.recording == r for p in pieces) > 1]
-                heard = _transcribe([p.path for p in pieces] + [whole_files[r] for r in windowed], whisper_backend,
+                heard = _transcribe([p.path for p in pieces] + list(whole_files.values()), whisper_backend,
                                     whisper_model, progress)
                 for piece, said in zip(pieces, heard):
                     piece.text = said
-                whole = dict(zip(windowed, heard[len(pieces):]))
+                whole = dict(zip(whole_files, heard[len(pieces):]))
                 transcripts = [whole.get(r, next((p.text for p in pieces if p.recording == r), ""))
                                for r in range(len(paths))]
                 for i, said in enumerate(transcripts):

@@ -309,8 +309,8 @@ def write_monologue(path: str | Path, emotions=("neutral", "happy", "sad", "angr
     list of dicts ``{"emotion", "start", "end"}``: where each part lies, in seconds.
     """
     rng = np.random.default_rng(seed)
-    [speaker] = make_speakers(["you"], ["male" if "+m" in voice else "female"], seed)
-    speaker = TwinSpeaker(speaker.speaker_id, speaker.gender, voice, 50.0, 50.0, 165.0, 0.0)
+    speaker = TwinSpeaker("you", "male" if "+m" in voice else "female", voice, pitch=50.0, pitch_range=50.0,
+                          rate=165.0, gain_db=0.0)
     tts = Espeak()
     pieces, parts, position = [], [], 0.0
     gap = np.zeros(int(pause * sample_rate), dtype=np.float32)
