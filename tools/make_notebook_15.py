@@ -108,6 +108,9 @@ print(f"which corpus is this clip from? balanced accuracy {identity:.3f} (chance
     ("md", """On twins, all five corpora are spoken by the same synthesiser with the same emotion profiles, so transfer
 is *easier* than between real corpora: what still separates them is sample rate, text, pauses, noise and
 each twin's speakers. On real corpora the published cross-corpus drops are larger (often 20-30 UAR points).
+When one corpus is real and the others are twins (the committed reference figures use the real RAVDESS actors
+01-12), read its row and its column: a model trained on synthetic speech and tested on real actors, or the other
+way round, is the largest corpus mismatch in the table.
 
 ## 5. Per-speaker normalisation across corpora
 
