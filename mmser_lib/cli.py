@@ -66,11 +66,12 @@ def cmd_train(args) -> None:
     c = run.config
     history = c["history"]
     best = history["history"][history["monitor"]][c["best_epoch"] - 1]
-    what = "F1" if c["task"] == "sad" else "UAR"
-    print(f"trained {args.model} ({c['task']}, scaling {c['scaling']}) on {c['n_train']} clips of "
+    target = run.target
+    what = "F1" if target.is_detector else "UAR"
+    print(f"trained {args.model} ({target.describe()}, scaling {c['scaling']}) on {c['n_train']} clips of "
           f"{len(c['train_speakers'])} speakers, validated on {c['n_val']} clips of {len(c['val_speakers'])} "
           f"speakers ({', '.join(c['val_speakers'])}); best epoch {c['best_epoch']} of {c['epochs_run']}, "
-          f"validation {what} {best:.3f}" + (f", threshold {c['threshold']:.2f}" if "threshold" in c else "")
+          f"validation {what} {best:.3f}"
           + f"; saved to {args.out}")
 
 
@@ -87,7 +88,7 @@ def cmd_evaluate(args) -> None:
     manifest = corpora.load(args.corpus, args.root)
     manifest = _speaker_filter(manifest, args.speakers, args.exclude_speakers, args.corpus)
     shared = None
-    if run.config["corpus"] != args.corpus and run.task != "sad":
+    if run.config["corpus"] != args.corpus and not run.target.is_detector:
         present = set(manifest["emotion"])
         shared = [label for label in run.labels if label in present]
         if not shared:
@@ -107,8 +108,8 @@ def cmd_evaluate(args) -> None:
           f"macro F1 {metrics['macro_f1']:.3f}  weighted F1 {metrics['weighted_f1']:.3f}")
     if "detector" in metrics:
         d = metrics["detector"]
-        print(f"sad detector at the validation threshold {d['threshold']:.2f}: F1 {d['f1']:.3f}  precision "
-              f"{d['precision']:.3f}  recall {d['recall']:.3f}  ROC AUC {d['roc_auc']:.3f}")
+        print(f"{run.target.detects} detector at the validation threshold {d['threshold']:.2f}: F1 {d['f1']:.3f}  "
+              f"precision {d['precision']:.3f}  recall {d['recall']:.3f}  ROC AUC {d['roc_auc']:.3f}")
     if run.config.get("scaling") == "speaker":
         print("per-speaker normalisation: each evaluated speaker was scaled with the statistics of their own "
               "clips here (no labels used)")
@@ -151,9 +152,9 @@ def cmd_predict(args) -> None:
     for result in results:
         ranked = "  ".join(f"{emotion} {p:.2f}" for emotion, p in result.top(args.top))
         print(f"{result.path}: {ranked}")
-        if run.task == "sad":
-            print(f"  detector: {result.predicted} (P(sad) {result.probabilities[1]:.2f}, threshold "
-                  f"{run.config['threshold']:.2f} chosen on validation)")
+        if run.target.is_detector:
+            print(f"  detector: {result.predicted} (P({run.target.detects}) {result.probabilities[1]:.2f}, "
+                  f"threshold {run.target.threshold:.2f} chosen on validation)")
         if result.transcript:
             print(f'  heard: "{result.transcript.strip()}"')
         if result.windowed:

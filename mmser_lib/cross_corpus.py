@@ -25,6 +25,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from mmser_lib import architectures, runs, splits
+from mmser_lib.emotions import ordered
 from mmser_lib.evaluation import classification_metrics
 from mmser_lib.inputs import raw_inputs, take_rows
 
@@ -38,7 +39,7 @@ def shared_emotions(manifests: dict[str, pd.DataFrame], min_clips: int = 10) -> 
     if len(common) < 2:
         raise ValueError(f"these corpora share fewer than 2 emotions with {min_clips}+ clips each "
                          f"({sorted(common)}): nothing to classify")
-    return runs.ordered_labels(common)
+    return ordered(common)
 
 
 def corpus_split(manifest: pd.DataFrame, seed: int = 0) -> pd.Series:
@@ -104,7 +105,7 @@ def cross_corpus_matrix(
     Parameters
     ----------
     manifests : corpus name -> manifest (any harmonised labels; IEMOCAP usually
-        through :func:`mmser_lib.corpora.subsets.four_class` first).
+        through :func:`mmser_lib.emotions.four_class` first).
     model : an architecture reading audio only (text differs from corpus to corpus).
     emotions : the classes; default :func:`shared_emotions`.
     scaling : "train" or "speaker" (per-speaker normalisation, also of the test speakers).
@@ -117,7 +118,7 @@ def cross_corpus_matrix(
     CrossCorpus, whose ``scores[metric]`` are (n_train_corpora [+1], n_corpora) tables.
     """
     arch = architectures.get(model)
-    if any(kind in ("tfidf", "sentence", "tokens") for kind in arch.inputs) or arch.task != "emotions":
+    if any(kind in ("tfidf", "sentence", "tokens") for kind in arch.inputs) or arch.detects:
         raise ValueError(f"{model} reads text or is a detector; cross-corpus compares emotion models on audio")
     emotions = emotions or shared_emotions(manifests)
     data, split_of, inputs = {}, {}, {}

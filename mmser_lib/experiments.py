@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mmser_lib import evaluation, inputs, runs
-from mmser_lib.corpora.subsets import binary_sad
+from mmser_lib import architectures, evaluation, inputs, runs
+from mmser_lib.targets import Target
 
 
 @dataclass
 class Comparison:
     """Test-set results of several models, each trained with several seeds."""
 
+    target: Target
     y_true: np.ndarray
     test_rows: pd.DataFrame
     predictions: dict[str, list[np.ndarray]] = field(default_factory=dict)
@@ -36,12 +37,13 @@ class Comparison:
     def table(self, metric: str = "uar", n_resamples: int = 1000) -> pd.DataFrame:
         """:func:`evaluation.seed_table` of every model (rounded for display).
 
-        ``metric="f1"`` is the F1 of the positive class of a detector ("sad").
+        ``metric="f1"`` is the F1 of the emotion a detector flags.
         """
         y_true, predictions = self.y_true, self.predictions
         if metric == "f1":
-            y_true = (self.y_true == "sad").astype(int)
-            predictions = {k: [(p == "sad").astype(int) for p in v] for k, v in predictions.items()}
+            flagged = self.target.detects
+            y_true = (self.y_true == flagged).astype(int)
+            predictions = {k: [(p == flagged).astype(int) for p in v] for k, v in predictions.items()}
         table = evaluation.seed_table(y_true, predictions, metric, n_resamples)
         return table.round(3)
 
@@ -53,18 +55,31 @@ class Comparison:
     def labels(self, name: str) -> list[str]:
         return self.runs[name][0].labels
 
+    def add(self, name: str, run: runs.Run, test_raw: dict | None = None, keep_run: bool = True) -> None:
+        """Score a trained run on the test rows and add it as the next seed of ``name``."""
+        probabilities = run.predict_proba(self.test_rows, test_raw, progress=False)
+        predicted = run.target.decide(probabilities)
+        self.predictions.setdefault(name, []).append(predicted)
+        self.probabilities.setdefault(name, []).append(probabilities)
+        self.metrics.setdefault(name, []).append(
+            evaluation.classification_metrics(self.y_true, predicted, run.labels))
+        if keep_run:
+            self.runs.setdefault(name, []).append(run)
+
 
 def compare(manifest: pd.DataFrame, names, split: pd.Series, seeds=(0, 1), raw: dict | None = None,
             scaling: str = "train", epochs: int = 60, patience: int = 15, keep_runs: bool = True,
-            progress: bool = True, **train_options) -> Comparison:
+            trained: dict | None = None, progress: bool = True, **train_options) -> Comparison:
     """Train every model in ``names`` once per seed on the same split and score it on the test rows.
 
     Parameters
     ----------
     manifest, split : the utterances and their "train" / "val" / "test" side.
-    names : architecture names (:mod:`mmser_lib.architectures`), all of one task.
+    names : architecture names (:mod:`mmser_lib.architectures`), all predicting the same target.
     raw : :func:`mmser_lib.inputs.raw_inputs` for every row, so features are computed once.
     scaling : passed to :func:`mmser_lib.runs.train`.
+    trained : name -> a :class:`~mmser_lib.runs.Run` already trained with ``seeds[0]`` on this
+        split (a notebook's own ``model.fit``); it is scored instead of trained again.
 
     Returns
     -------
@@ -72,33 +87,23 @@ def compare(manifest: pd.DataFrame, names, split: pd.Series, seeds=(0, 1), raw: 
     """
     from tqdm.auto import tqdm
 
-    from mmser_lib import architectures
-
-    tasks = {architectures.get(n).task for n in names}
-    if len(tasks) > 1:
-        raise ValueError(f"compare models of one task at a time; got {tasks}")
-    test = (np.asarray(split) == "test")
-    rows = manifest[test]
-    if tasks == {"sad"}:
-        rows = binary_sad(rows)
-    comparison = Comparison(y_true=rows["emotion"].to_numpy(), test_rows=rows)
-    test_raw = None if raw is None else inputs.take_rows(raw, test)
-    if test_raw is not None and tasks == {"sad"}:
-        keep = ~manifest[test]["emotion"].isin(["unlabelled", "other"]).to_numpy()
-        test_raw = inputs.take_rows(test_raw, keep)
+    detects = {architectures.get(n).detects for n in names}
+    if len(detects) > 1:
+        raise ValueError(f"compare models that predict the same thing; got detectors of {detects}")
+    flagged = detects.pop()
+    target = Target.detector(flagged) if flagged else Target.emotions(manifest["emotion"])
+    test = np.asarray(split) == "test"
+    usable = target.usable(manifest[test])
+    rows = target.relabel(manifest[test].reset_index(drop=True))
+    comparison = Comparison(target=target, y_true=rows["emotion"].to_numpy(), test_rows=rows)
+    test_raw = None if raw is None else inputs.take_rows(inputs.take_rows(raw, test), usable)
+    trained = trained or {}
     jobs = [(name, seed) for name in names for seed in seeds]
     for name, seed in tqdm(jobs, desc="models x seeds", disable=not progress):
-        run = runs.train(manifest, name, split=split, raw=raw, seed=seed, scaling=scaling, epochs=epochs,
-                         patience=patience, progress=False, **train_options)
-        probabilities = run.predict_proba(rows, test_raw, progress=False)
-        if run.task == "sad":
-            predicted = np.where(probabilities[:, 1] >= run.config["threshold"], "sad", "not_sad")
+        if name in trained and seed == seeds[0]:
+            run = trained[name]
         else:
-            predicted = np.asarray(run.labels)[probabilities.argmax(axis=1)]
-        comparison.predictions.setdefault(name, []).append(predicted)
-        comparison.probabilities.setdefault(name, []).append(probabilities)
-        comparison.metrics.setdefault(name, []).append(
-            evaluation.classification_metrics(comparison.y_true, predicted, run.labels))
-        if keep_runs:
-            comparison.runs.setdefault(name, []).append(run)
+            run = runs.train(manifest, name, split=split, raw=raw, seed=seed, scaling=scaling, epochs=epochs,
+                             patience=patience, progress=False, **train_options)
+        comparison.add(name, run, test_raw, keep_runs)
     return comparison

@@ -5,20 +5,24 @@ Builders over frame sequences take the statistics of the *training* frames
 layer, so the saved model carries its own fitted scaler. Model inputs are
 named after the input kinds of :mod:`mmser_lib.inputs` ("frames", "tfidf",
 "sentence", ...). ``n_classes == 1`` builds a detector with one sigmoid
-output (seed 001's sad vs non-sad). :mod:`mmser_lib.architectures` maps
-each name that ``mmser train --model`` accepts to one of these builders.
+output (Chen's sad vs non-sad).
+
+Every builder has the same signature, ``builder(shapes, n_classes,
+[frames_mean, frames_variance,] **options)``, where ``shapes`` maps each input
+kind to the shape of one row. :mod:`mmser_lib.architectures` names each
+architecture that ``mmser train --model`` accepts with its builder and
+options; each builder's docstring names the notebook that builds the same
+network layer by layer (a test checks the two agree).
 """
 
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import layers
 
 
-def _audio_branch(audio: keras.KerasTensor, audio_mean, audio_variance, dropout: float) -> keras.KerasTensor:
-    """Seed 000's audio branch: two Conv1D layers, max pooling, dropout, global average pooling."""
-    x = layers.Normalization(axis=-1, mean=audio_mean, variance=audio_variance, name="audio_scaler")(audio)
+def _audio_branch(x: keras.KerasTensor, dropout: float) -> keras.KerasTensor:
+    """Roig's audio branch: two Conv1D layers, max pooling, dropout, global average pooling."""
     x = layers.Conv1D(64, 5, padding="same", activation="relu", name="conv1")(x)
     x = layers.Conv1D(128, 5, padding="same", activation="relu", name="conv2")(x)
     x = layers.MaxPooling1D(2, name="pool")(x)
@@ -26,75 +30,48 @@ def _audio_branch(audio: keras.KerasTensor, audio_mean, audio_variance, dropout:
     return layers.GlobalAveragePooling1D(name="audio_gap")(x)
 
 
-def _compile(model: keras.Model, learning_rate: float) -> keras.Model:
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
-
-
-def conv1d_baseline(
-    input_shape: tuple[int, int],
-    n_classes: int,
-    audio_mean: np.ndarray,
-    audio_variance: np.ndarray,
-    dropout: float = 0.3,
-    dense_units: int = 64,
-    learning_rate: float = 1e-3,
-) -> keras.Model:
-    """The audio-only Conv1D baseline of seed 000.
+def conv1d_baseline(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None, dropout: float = 0.3,
+                    dense_units: int = 64, learning_rate: float = 1e-3) -> keras.Model:
+    """Roig's audio-only Conv1D baseline (taught in notebook 02).
 
     Parameters
     ----------
-    input_shape : (n_frames, n_features) of the frame sequences.
+    shapes : {"frames": (n_frames, n_features)}, the shape of one row.
     n_classes : number of emotions.
-    audio_mean, audio_variance : np.ndarray, shape (n_features,), from training frames.
+    frames_mean, frames_variance : np.ndarray, shape (n_features,), from training frames.
 
     Returns
     -------
     keras.Model, input "frames" (batch, n_frames, n_features), output (batch, n_classes) softmax.
     """
-    audio = keras.Input(shape=tuple(input_shape), name="frames")
-    x = _audio_branch(audio, audio_mean, audio_variance, dropout)
+    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
+    x = _audio_branch(x, dropout)
     x = layers.Dense(dense_units, activation="relu", name="dense")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
-    return _compile(keras.Model({"frames": audio}, outputs, name="conv1d"), learning_rate)
+    return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name="conv1d"), learning_rate)
 
 
-def two_branch(
-    input_shape: tuple[int, int],
-    text_dim: int,
-    n_classes: int,
-    audio_mean: np.ndarray,
-    audio_variance: np.ndarray,
-    dropout: float = 0.3,
-    dense_units: int = 64,
-    learning_rate: float = 1e-3,
-) -> keras.Model:
-    """Seed 000's multimodal model: the audio branch plus a two-layer text branch, concatenated.
+def two_branch(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None, dropout: float = 0.3,
+               dense_units: int = 64, learning_rate: float = 1e-3) -> keras.Model:
+    """Roig's multimodal model: the audio branch plus a two-layer text branch, concatenated (notebook 02).
 
     Parameters
     ----------
-    input_shape : (n_frames, n_features) of the frame sequences.
-    text_dim : length of the TF-IDF vectors.
+    shapes : {"frames": (n_frames, n_features), "tfidf": (vocabulary,)}.
 
     Returns
     -------
     keras.Model with inputs "frames" (batch, n_frames, n_features) and
-    "tfidf" (batch, text_dim), output (batch, n_classes) softmax.
+    "tfidf" (batch, vocabulary), output (batch, n_classes) softmax.
     """
-    audio = keras.Input(shape=tuple(input_shape), name="frames")
-    text = keras.Input(shape=(int(text_dim),), name="tfidf")
-    a = _audio_branch(audio, audio_mean, audio_variance, dropout)
-    t = layers.Dense(64, activation="relu", name="text_dense1")(text)
+    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
+    tfidf = keras.Input(shape=tuple(shapes["tfidf"]), name="tfidf")
+    a = _audio_branch(x, dropout)
+    t = layers.Dense(64, activation="relu", name="text_dense1")(tfidf)
     t = layers.Dense(32, activation="relu", name="text_dense2")(t)
     x = layers.Concatenate(name="fusion")([a, t])
     x = layers.Dense(dense_units, activation="relu", name="dense")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="emotion")(x)
-    return _compile(keras.Model({"frames": audio, "tfidf": text}, outputs, name="two_branch"), learning_rate)
-
+    model = keras.Model({"frames": frames, "tfidf": tfidf}, _output(x, n_classes), name="two_branch")
+    return _compile_for(model, learning_rate)
 
 
 # ============================================================================= shared pieces
@@ -118,17 +95,17 @@ def _compile_for(model: keras.Model, learning_rate: float, focal: bool = False) 
     return model
 
 
-def _frames_input(shape, mean, variance, name: str = "frames"):
+def _frames_input(shape, mean, variance, name: str = "frames", scaler_name: str | None = None):
     """A frame-sequence input and, when training statistics are given, the scaler layer after it."""
     inp = keras.Input(shape=tuple(shape), name=name)
     if mean is None:
         return inp, inp
-    return inp, layers.Normalization(axis=-1, mean=mean, variance=variance, name=f"{name}_scaler")(inp)
+    return inp, layers.Normalization(axis=-1, mean=mean, variance=variance, name=scaler_name or f"{name}_scaler")(inp)
 
 
 @keras.saving.register_keras_serializable(package="mmser")
 class AttentionPooling(layers.Layer):
-    """Seed 001's temporal attention: alpha_t = softmax_t(w^T h_t), c = sum_t alpha_t h_t.
+    """Chen's temporal attention: alpha_t = softmax_t(w^T h_t), c = sum_t alpha_t h_t.
 
     Input (batch, time, d); outputs the summary c, shape (batch, d), and the
     weights alpha, shape (batch, time), which say which frames the model
@@ -158,52 +135,56 @@ class NonZeroMask(layers.Layer):
         return input_shape[:2]
 
 
-# ============================================================================= seed 000, MELD-enhanced
+# ============================================================================= Roig's MELD variants
 
 
-def conv1d_enhanced(input_shape, n_classes, audio_mean, audio_variance, learning_rate: float = 3e-4):
-    """Seed 000's Conv1D for MELD: batch norm, a wider dense layer, dropout 0.5, a lower learning rate.
+def _enhanced_audio_branch(x: keras.KerasTensor) -> keras.KerasTensor:
+    """The audio branch with batch normalisation after each convolution and dropout 0.5."""
+    for i, filters in enumerate((64, 128), start=1):
+        x = layers.Conv1D(filters, 5, padding="same", name=f"conv{i}")(x)
+        x = layers.BatchNormalization(name=f"bn{i}")(x)
+        x = layers.Activation("relu", name=f"relu{i}")(x)
+    x = layers.MaxPooling1D(2, name="pool")(x)
+    x = layers.Dropout(0.5, name="audio_dropout")(x)
+    return layers.GlobalAveragePooling1D(name="audio_gap")(x)
+
+
+def conv1d_enhanced(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None,
+                    learning_rate: float = 3e-4) -> keras.Model:
+    """Roig's Conv1D for MELD: batch norm, a wider dense layer, dropout 0.5, a lower learning rate (notebook 09).
 
     (Class weights, the fourth change, are :func:`mmser_lib.training.fit`'s default.)
+    Inputs and output as :func:`conv1d_baseline`.
     """
-    audio = keras.Input(shape=tuple(input_shape), name="frames")
-    x = layers.Normalization(axis=-1, mean=audio_mean, variance=audio_variance, name="audio_scaler")(audio)
-    for i, filters in enumerate((64, 128), start=1):
-        x = layers.Conv1D(filters, 5, padding="same", name=f"conv{i}")(x)
-        x = layers.BatchNormalization(name=f"bn{i}")(x)
-        x = layers.Activation("relu", name=f"relu{i}")(x)
-    x = layers.MaxPooling1D(2, name="pool")(x)
-    x = layers.Dropout(0.5, name="audio_dropout")(x)
-    x = layers.GlobalAveragePooling1D(name="audio_gap")(x)
+    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
+    x = _enhanced_audio_branch(x)
     x = layers.Dense(128, activation="relu", name="dense")(x)
     x = layers.Dropout(0.5, name="dense_dropout")(x)
-    return _compile(keras.Model({"frames": audio}, _output(x, n_classes), name="conv1d_enhanced"), learning_rate)
+    return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name="conv1d_enhanced"),
+                        learning_rate)
 
 
-def two_branch_enhanced(input_shape, text_dim, n_classes, audio_mean, audio_variance, learning_rate: float = 3e-4):
-    """Seed 000's two-branch model for MELD with the same changes as :func:`conv1d_enhanced`."""
-    audio = keras.Input(shape=tuple(input_shape), name="frames")
-    text = keras.Input(shape=(int(text_dim),), name="tfidf")
-    x = layers.Normalization(axis=-1, mean=audio_mean, variance=audio_variance, name="audio_scaler")(audio)
-    for i, filters in enumerate((64, 128), start=1):
-        x = layers.Conv1D(filters, 5, padding="same", name=f"conv{i}")(x)
-        x = layers.BatchNormalization(name=f"bn{i}")(x)
-        x = layers.Activation("relu", name=f"relu{i}")(x)
-    x = layers.MaxPooling1D(2, name="pool")(x)
-    x = layers.Dropout(0.5, name="audio_dropout")(x)
-    a = layers.GlobalAveragePooling1D(name="audio_gap")(x)
-    t = layers.Dense(128, activation="relu", name="text_dense1")(text)
+def two_branch_enhanced(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None,
+                        learning_rate: float = 3e-4) -> keras.Model:
+    """Roig's two-branch model for MELD with the changes of :func:`conv1d_enhanced` (notebook 09).
+
+    Inputs and output as :func:`two_branch`.
+    """
+    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
+    tfidf = keras.Input(shape=tuple(shapes["tfidf"]), name="tfidf")
+    a = _enhanced_audio_branch(x)
+    t = layers.Dense(128, activation="relu", name="text_dense1")(tfidf)
     t = layers.BatchNormalization(name="text_bn")(t)
     t = layers.Dropout(0.5, name="text_dropout")(t)
     t = layers.Dense(64, activation="relu", name="text_dense2")(t)
     x = layers.Concatenate(name="fusion")([a, t])
     x = layers.Dense(128, activation="relu", name="dense")(x)
     x = layers.Dropout(0.5, name="dense_dropout")(x)
-    model = keras.Model({"frames": audio, "tfidf": text}, _output(x, n_classes), name="two_branch_enhanced")
-    return _compile(model, learning_rate)
+    model = keras.Model({"frames": frames, "tfidf": tfidf}, _output(x, n_classes), name="two_branch_enhanced")
+    return _compile_for(model, learning_rate)
 
 
-# ============================================================================= seed 002, the MLP family
+# ============================================================================= Clark et al.'s MLP family
 
 
 def _dense_stack(x, units, prefix: str, dropout: float = 0.0, batch_norm: bool = False, l2: float = 1e-4):
@@ -216,13 +197,13 @@ def _dense_stack(x, units, prefix: str, dropout: float = 0.0, batch_norm: bool =
     return x
 
 
-def branch_mlp(input_dims: dict[str, int], n_classes: int, branches: dict[str, tuple[int, ...]],
+def branch_mlp(shapes: dict, n_classes: int, branches: dict[str, tuple[int, ...]],
                fusion: tuple[int, ...] = (), learning_rate: float = 1e-3, name: str = "branch_mlp") -> keras.Model:
-    """Seed 002's structured fusion: one dense stack per input, concatenated, then softmax.
+    """Clark et al.'s structured fusion: one dense stack per input, concatenated, then softmax (notebook 10).
 
     Parameters
     ----------
-    input_dims : input name -> vector length, e.g. {"spectral": 208, "sentence": 384}.
+    shapes : input name -> (vector length,), e.g. {"spectral": (208,), "sentence": (384,)}.
     branches : input name -> hidden units of its branch, e.g. {"spectral": (256, 128)}.
     fusion : hidden units after the concatenation (the four-branch model has (128,)).
 
@@ -230,27 +211,27 @@ def branch_mlp(input_dims: dict[str, int], n_classes: int, branches: dict[str, t
     -------
     keras.Model with one (batch, dim) input per name, output (batch, n_classes).
     """
-    inputs = {k: keras.Input(shape=(input_dims[k],), name=k) for k in branches}
+    inputs = {k: keras.Input(shape=tuple(shapes[k]), name=k) for k in branches}
     parts = [_dense_stack(inputs[k], units, f"{k}_branch") for k, units in branches.items()]
     x = parts[0] if len(parts) == 1 else layers.Concatenate(name="fusion")(parts)
     x = _dense_stack(x, fusion, "fusion_dense")
     return _compile_for(keras.Model(inputs, _output(x, n_classes), name=name), learning_rate)
 
 
-def early_fusion_mlp(input_dims: dict[str, int], n_classes: int, dropout: float = 0.0,
+def early_fusion_mlp(shapes: dict, n_classes: int, dropout: float = 0.0,
                      learning_rate: float = 1e-3, name: str = "early_fusion_mlp") -> keras.Model:
-    """Seed 002's large early-fusion MLP: every input concatenated, 1024-512-256 with batch norm and L2 1e-4.
+    """Clark et al.'s large early-fusion MLP: every input concatenated, 1024-512-256 with batch norm, L2 1e-4.
 
-    ``dropout=0`` is its model 5, ``dropout=0.2`` its model 6.
+    ``dropout=0`` is its model 5, ``dropout=0.2`` its model 6 (notebook 10).
     """
-    inputs = {k: keras.Input(shape=(d,), name=k) for k, d in input_dims.items()}
+    inputs = {k: keras.Input(shape=tuple(shape), name=k) for k, shape in shapes.items()}
     parts = list(inputs.values())
     x = layers.Concatenate(name="early_fusion")(parts) if len(parts) > 1 else parts[0]
     x = _dense_stack(x, (1024, 512, 256), "dense", dropout=dropout, batch_norm=True)
     return _compile_for(keras.Model(inputs, _output(x, n_classes), name=name), learning_rate)
 
 
-# ============================================================================= seed 001, sadness detection
+# ============================================================================= Chen's sadness detectors
 
 
 def _cnn_block(x, prefix: str = "audio"):
@@ -261,13 +242,13 @@ def _cnn_block(x, prefix: str = "audio"):
     return layers.MaxPooling1D(2, name=f"{prefix}_pool2")(x)
 
 
-def sad_audio(frames_shape, n_classes, frames_mean, frames_variance, bilstm: bool = False,
+def sad_audio(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None, bilstm: bool = False,
               learning_rate: float = 1e-3) -> keras.Model:
-    """Seed 001's unimodal audio models: a shallow CNN over log-mel frames, optionally followed by a BiLSTM.
+    """Chen's unimodal audio models: a shallow CNN over log-mel frames, optionally then a BiLSTM (notebook 12).
 
-    Binary cross-entropy, as the seed used for its unimodal models.
+    Binary cross-entropy, as Chen used for the unimodal models.
     """
-    frames, x = _frames_input(frames_shape, frames_mean, frames_variance)
+    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance)
     x = _cnn_block(x)
     if bilstm:
         x = layers.Bidirectional(layers.LSTM(64, return_sequences=True), name="bilstm")(x)
@@ -277,26 +258,26 @@ def sad_audio(frames_shape, n_classes, frames_mean, frames_variance, bilstm: boo
     return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name=name), learning_rate)
 
 
-def sad_text(sentence_dim: int, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
-    """Seed 001's text-only model: a linear (logistic) layer on the sentence embedding."""
-    sentence = keras.Input(shape=(sentence_dim,), name="sentence")
+def sad_text(shapes: dict, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
+    """Chen's text-only model: a linear (logistic) layer on the sentence embedding (notebook 12)."""
+    sentence = keras.Input(shape=tuple(shapes["sentence"]), name="sentence")
     return _compile_for(keras.Model({"sentence": sentence}, _output(sentence, n_classes), name="text_linear"),
                         learning_rate)
 
 
-def sad_fusion(frames_shape, sentence_dim: int, n_classes: int, frames_mean, frames_variance,
+def sad_fusion(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None,
                audio: str = "attention", learning_rate: float = 1e-3) -> keras.Model:
-    """Seed 001's three fusion models (focal loss, gamma = 2).
+    """Chen's three fusion models (focal loss, gamma = 2); notebook 12 builds the attention one.
 
     audio : "cnn" (early fusion: CNN features averaged over time), "bilstm"
         (CNN-BiLSTM, averaged over time) or "attention" (CNN-BiLSTM pooled by
-        :class:`AttentionPooling`, the seed's best model).
+        :class:`AttentionPooling`, Chen's best model).
 
     The audio summary is concatenated with the sentence embedding, then one
     dense layer and the output.
     """
-    frames, x = _frames_input(frames_shape, frames_mean, frames_variance)
-    sentence = keras.Input(shape=(sentence_dim,), name="sentence")
+    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance)
+    sentence = keras.Input(shape=tuple(shapes["sentence"]), name="sentence")
     x = _cnn_block(x)
     if audio in ("bilstm", "attention"):
         x = layers.Bidirectional(layers.LSTM(64, return_sequences=True), name="bilstm")(x)
@@ -314,17 +295,18 @@ def sad_fusion(frames_shape, sentence_dim: int, n_classes: int, frames_mean, fra
     return _compile_for(model, learning_rate, focal=True)
 
 
-# ============================================================================= seed 003, late fusion
+# ============================================================================= Govindu's late fusion
 
 
-def mel_cnn(frames_shape, n_classes, frames_mean, frames_variance, learning_rate: float = 1e-3) -> keras.Model:
-    """Seed 003's spectrogram CNN: the log-mel image (time x mel bands) through three Conv2D blocks.
+def mel_cnn(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None,
+            learning_rate: float = 1e-3) -> keras.Model:
+    """Govindu's spectrogram CNN: the log-mel image (time x mel bands) through three Conv2D blocks (notebook 13).
 
     The layer ``cnn_embedding`` (64 numbers, global average of the last
     convolution) is what the late-fusion model reuses.
     """
-    frames, x = _frames_input(frames_shape, frames_mean, frames_variance)
-    x = layers.Reshape((*frames_shape, 1), name="as_image")(x)
+    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance)
+    x = layers.Reshape((*shapes["frames"], 1), name="as_image")(x)
     for i, filters in enumerate((16, 32, 64), start=1):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i}")(x)
         x = layers.MaxPooling2D(2, name=f"pool{i}")(x)
@@ -333,12 +315,12 @@ def mel_cnn(frames_shape, n_classes, frames_mean, frames_variance, learning_rate
     return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name="mel_cnn"), learning_rate)
 
 
-def prosody_mlp(contours_dim: int, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
-    """Seed 003's prosody MLP over pitch and loudness contours plus tempo (scaled outside).
+def prosody_mlp(shapes: dict, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
+    """Govindu's prosody MLP over pitch and loudness contours plus tempo, scaled outside (notebook 13).
 
     Its first hidden layer, ``prosody_embedding`` (128), is what late fusion reuses.
     """
-    contours = keras.Input(shape=(contours_dim,), name="contours")
+    contours = keras.Input(shape=tuple(shapes["contours"]), name="contours")
     x = layers.Dense(128, activation="relu", name="prosody_embedding")(contours)
     x = layers.Dropout(0.3, name="dropout1")(x)
     x = layers.Dense(64, activation="relu", name="dense2")(x)
@@ -347,21 +329,23 @@ def prosody_mlp(contours_dim: int, n_classes: int, learning_rate: float = 1e-3) 
                         learning_rate)
 
 
-def late_fusion(cnn: keras.Model, prosody: keras.Model, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
-    """Seed 003's fusion: both trained models frozen as feature extractors, a new MLP on top.
+def late_fusion(shapes: dict, n_classes: int, parts: dict, learning_rate: float = 1e-3) -> keras.Model:
+    """Govindu's fusion: both trained models frozen as feature extractors, a new MLP on top (notebook 13).
 
     Parameters
     ----------
-    cnn : a trained :func:`mel_cnn` (its ``cnn_embedding`` output is used).
-    prosody : a trained :func:`prosody_mlp` (its ``prosody_embedding`` output).
+    shapes : {"frames": ..., "contours": ...}, as the two parts read them.
+    parts : {"mel_cnn": a trained :func:`mel_cnn` (its ``cnn_embedding`` output is used),
+        "prosody_mlp": a trained :func:`prosody_mlp` (its ``prosody_embedding`` output)}.
     """
+    cnn, prosody = parts["mel_cnn"], parts["prosody_mlp"]
     cnn_features = keras.Model(cnn.inputs, cnn.get_layer("cnn_embedding").output, name="cnn_features")
     prosody_features = keras.Model(prosody.inputs, prosody.get_layer("prosody_embedding").output,
                                    name="prosody_features")
     cnn_features.trainable = False
     prosody_features.trainable = False
-    frames = keras.Input(shape=cnn.inputs[0].shape[1:], name="frames")
-    contours = keras.Input(shape=prosody.inputs[0].shape[1:], name="contours")
+    frames = keras.Input(shape=tuple(shapes["frames"]), name="frames")
+    contours = keras.Input(shape=tuple(shapes["contours"]), name="contours")
     x = layers.Concatenate(name="fusion")([cnn_features(frames), prosody_features(contours)])
     x = layers.Dense(128, activation="relu", name="fusion_dense")(x)
     x = layers.Dropout(0.3, name="dropout")(x)
@@ -369,7 +353,7 @@ def late_fusion(cnn: keras.Model, prosody: keras.Model, n_classes: int, learning
     return _compile_for(model, learning_rate)
 
 
-# ============================================================================= seed 004, cross-attention
+# ============================================================================= the TESS HuBERT/BERT write-up
 
 
 def _conv_bilstm(x, prefix: str, kernel: int, pool: bool):
@@ -380,27 +364,27 @@ def _conv_bilstm(x, prefix: str, kernel: int, pool: bool):
     return layers.Bidirectional(layers.LSTM(64, return_sequences=True), name=f"{prefix}_bilstm")(x)
 
 
-def cross_attention(frames_shape=None, tokens_shape=None, n_classes: int = 2, frames_mean=None,
-                    frames_variance=None, learning_rate: float = 1e-3) -> keras.Model:
-    """Seed 004's models: Conv1D-BiLSTM encoders for speech frames and text tokens, fused by cross-attention.
+def cross_attention(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None,
+                    learning_rate: float = 1e-3) -> keras.Model:
+    """The TESS HuBERT/BERT write-up's models: Conv1D-BiLSTM encoders of speech and text, fused by cross-attention.
 
-    Give ``frames_shape`` only for the speech-only model, ``tokens_shape`` only
-    for the text-only model, both for the fusion model, in which speech
+    Taught in notebook 14. ``shapes`` with "frames" only builds the speech-only
+    model, "tokens" only the text-only model, both the fusion model, in which speech
     steps attend to text tokens and text tokens to speech steps (Keras
     MultiHeadAttention, 4 heads; padded tokens are masked out). Each side is
     averaged over time, concatenated, and passed through the 128-unit layer
     ``representation`` (what the t-SNE plot shows) before the output.
     """
     inputs, pooled = {}, []
-    if frames_shape is not None:
-        inputs["frames"], x = _frames_input(frames_shape, frames_mean, frames_variance)
+    if "frames" in shapes:
+        inputs["frames"], x = _frames_input(shapes["frames"], frames_mean, frames_variance)
         speech = _conv_bilstm(x, "speech", 5, pool=True)
-    if tokens_shape is not None:
-        inputs["tokens"] = keras.Input(shape=tuple(tokens_shape), name="tokens")
+    if "tokens" in shapes:
+        inputs["tokens"] = keras.Input(shape=tuple(shapes["tokens"]), name="tokens")
         token_mask = NonZeroMask(name="token_mask")(inputs["tokens"])
         text = _conv_bilstm(inputs["tokens"], "text", 3, pool=False)
     if not inputs:
-        raise ValueError("give frames_shape, tokens_shape or both")
+        raise ValueError("shapes must hold 'frames', 'tokens' or both")
     if len(inputs) == 2:
         speech_to_text = layers.MultiHeadAttention(4, 32, name="speech_attends_text")(
             speech, text, value_mask=token_mask)

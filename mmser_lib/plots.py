@@ -16,7 +16,9 @@ import numpy as np
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
-from mmser_lib import config
+from mmser_lib import config, emotions
+from mmser_lib.emotions import colours as emotion_colours
+from mmser_lib.emotions import ordered as ordered_emotions
 
 PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "librosa", "scikit-learn", "espeakng-loader",
             "praat-parselmouth", "opensmile", "av", "torch", "faster-whisper", "openai-whisper", "transformers",
@@ -198,16 +200,15 @@ def plot_features_by_emotion(table, emotions, columns: dict[str, str], order: li
 
     ``columns`` maps a feature column to its axis label (with unit).
     """
-    order = order or [e for e in ("neutral", "calm", "happy", "excited", "sad", "angry", "frustrated", "fearful",
-                                  "disgust", "surprised") if e in set(emotions)]
+    order = order or ordered_emotions(emotions)
     n = len(columns)
     cols = min(3, n)
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 3.2 * rows), squeeze=False)
     data = table.assign(emotion=np.asarray(emotions))
     for ax, (column, label) in zip(axes.flat, columns.items()):
-        sns.boxplot(data, x="emotion", y=column, order=order, ax=ax, hue="emotion", palette="tab10",
-                    fliersize=1.5, legend=False)
+        sns.boxplot(data, x="emotion", y=column, order=order, ax=ax, hue="emotion",
+                    palette=dict(zip(order, emotion_colours(order))), fliersize=1.5, legend=False)
         ax.set_ylabel(label)
         ax.set_xlabel("")
         ax.tick_params(axis="x", rotation=45)
@@ -231,7 +232,11 @@ def plot_projection(points, colourings: dict[str, object], title: str = "", axis
     for ax, (name, labels) in zip(axes[0], colourings.items()):
         labels = np.asarray(labels)
         values = sorted(set(labels))
-        palette = sns.color_palette("tab10" if len(values) <= 10 else "husl", len(values))
+        if set(values) <= set(emotions.COLOURS):  # emotions: the course's order and colours
+            values = ordered_emotions(values)
+            palette = emotion_colours(values)
+        else:
+            palette = sns.color_palette("tab10" if len(values) <= 10 else "husl", len(values))
         for colour, value in zip(palette, values):
             chosen = labels == value
             ax.scatter(points[chosen, 0], points[chosen, 1], s=12, alpha=0.75, color=colour, label=str(value))
@@ -335,7 +340,7 @@ def plot_roc_curves(curves: dict[str, tuple], title: str = ""):
     for ax, (name, (y_true, probabilities, labels)) in zip(axes[0], curves.items()):
         y_true = np.asarray(y_true)
         aucs = []
-        for k, (label, colour) in enumerate(zip(labels, sns.color_palette("tab10", len(labels)))):
+        for k, (label, colour) in enumerate(zip(labels, emotion_colours(labels))):
             positive = y_true == label
             if positive.all() or not positive.any():
                 continue
@@ -417,7 +422,7 @@ def plot_emotion_timeline(predictions, title: str = "", parts: list[dict] | None
     fig, axes = plt.subplots(len(predictions), 1, figsize=(10, 3.2 * len(predictions)), squeeze=False)
     for ax, prediction in zip(axes[:, 0], predictions):
         labels = prediction.labels
-        colours = sns.color_palette("tab10", len(labels))
+        colours = emotion_colours(labels)
         name = Path(prediction.path).name
         if prediction.windowed:
             w = prediction.windows

@@ -55,7 +55,7 @@ class Prediction:
     path : the file, as given.
     seconds : its length.
     labels : the run's classes; ``probabilities`` has the same order, shape (n_labels,).
-    predicted : the top class (a detector: "sad" when P(sad) reaches the validation threshold).
+    predicted : the top class (a detector: its emotion when P(emotion) reaches the validation threshold).
     transcript : what Whisper heard in the whole recording ("" for an audio-only run).
     windows : one row per window (``start``, ``end`` in seconds, ``speech`` bool,
         ``predicted``, ``text`` and one probability column per label); a
@@ -292,9 +292,7 @@ def predict_recordings(
 
 
 def _label(run, probabilities: np.ndarray) -> str:
-    if run.task == "sad":
-        return "sad" if probabilities[1] >= run.config["threshold"] else "not_sad"
-    return run.labels[int(np.argmax(probabilities))]
+    return str(run.target.decide(probabilities)[0])
 
 
 def timeline_text(prediction: Prediction) -> str:

@@ -25,26 +25,12 @@ import numpy as np
 import pandas as pd
 
 from mmser_lib import architectures, gpu, splits
-from mmser_lib.corpora.common import EMOTION_ORDER
-from mmser_lib.corpora.subsets import binary_sad
 from mmser_lib.evaluation import best_threshold, binary_metrics, classification_metrics
 from mmser_lib.features import SequenceParams
 from mmser_lib.inputs import InputPipeline
 from mmser_lib.plots import package_versions
+from mmser_lib.targets import Target
 from mmser_lib.training import EpochPredictions, fit, take
-
-SAD_LABELS = ["not_sad", "sad"]
-
-
-def ordered_labels(emotions) -> list[str]:
-    """The emotions present, in the harmonised order (extras alphabetically after)."""
-    present = set(emotions)
-    return [e for e in EMOTION_ORDER if e in present] + sorted(present - set(EMOTION_ORDER))
-
-
-def task_manifest(manifest: pd.DataFrame, task: str) -> pd.DataFrame:
-    """The rows and labels a task uses: unchanged for "emotions", sad / not_sad for "sad"."""
-    return binary_sad(manifest) if task == "sad" else manifest
 
 
 def _as_raw(raw) -> dict | None:
@@ -56,7 +42,7 @@ def _as_raw(raw) -> dict | None:
 
 @dataclass
 class Run:
-    """A trained model plus its fitted input pipeline and configuration."""
+    """A trained model plus its fitted input pipeline, its :class:`~mmser_lib.targets.Target` and configuration."""
 
     model: keras.Model
     config: dict
@@ -64,12 +50,12 @@ class Run:
     epoch_predictions: dict | None = None  # filled by ``train(record_rows=...)``
 
     @property
-    def labels(self) -> list[str]:
-        return self.config["labels"]
+    def target(self) -> Target:
+        return Target.from_dict(self.config["target"])
 
     @property
-    def task(self) -> str:
-        return self.config.get("task", "emotions")
+    def labels(self) -> list[str]:
+        return list(self.target.labels)
 
     @property
     def sequence_params(self) -> SequenceParams:
@@ -95,17 +81,12 @@ class Run:
     def predict_proba(self, manifest: pd.DataFrame, raw=None, progress: bool = True,
                       cache: bool = True) -> np.ndarray:
         """Class probabilities, shape (n_rows, n_labels), columns in :attr:`labels` order."""
-        probabilities = self.model.predict(self.inputs(manifest, raw, progress, cache), verbose=0)
-        if self.task == "sad":
-            return np.column_stack([1 - probabilities[:, 0], probabilities[:, 0]])
-        return probabilities
+        outputs = self.model.predict(self.inputs(manifest, raw, progress, cache), verbose=0)
+        return self.target.probabilities(outputs)
 
     def predict(self, manifest: pd.DataFrame, raw=None, progress: bool = True) -> np.ndarray:
         """Predicted labels, shape (n_rows,); a detector uses the threshold chosen on validation."""
-        probabilities = self.predict_proba(manifest, raw, progress)
-        if self.task == "sad":
-            return np.where(probabilities[:, 1] >= self.config["threshold"], "sad", "not_sad")
-        return np.asarray(self.labels)[probabilities.argmax(axis=1)]
+        return self.target.decide(self.predict_proba(manifest, raw, progress))
 
     def evaluate(self, manifest: pd.DataFrame, raw=None, progress: bool = True,
                  labels: list[str] | None = None) -> dict:
@@ -119,11 +100,10 @@ class Run:
         ``labels`` : score only these of the run's classes, and predict among
         them only (cross-corpus: the emotions both corpora have).
         """
-        raw = _as_raw(raw)
-        if self.task == "sad":
-            keep = ~manifest["emotion"].isin(["unlabelled", "other"]).to_numpy()
-            raw = None if raw is None else take(raw, keep)
-            manifest = task_manifest(manifest, "sad")
+        raw, target = _as_raw(raw), self.target
+        usable = target.usable(manifest)
+        raw = None if raw is None else take(raw, usable)
+        manifest = target.relabel(manifest[usable].reset_index(drop=True))
         scored = list(labels) if labels is not None else list(self.labels)
         unknown = sorted(set(scored) - set(self.labels))
         if unknown:
@@ -134,15 +114,11 @@ class Run:
                              f"{scored}")
         rows = manifest[known]
         probabilities = self.predict_proba(rows, None if raw is None else take(raw, known), progress)
-        if self.task == "sad":
-            predicted = np.where(probabilities[:, 1] >= self.config["threshold"], "sad", "not_sad")
-        else:
-            columns = [self.labels.index(label) for label in scored]
-            predicted = np.asarray(scored)[probabilities[:, columns].argmax(axis=1)]
+        predicted = target.decide(probabilities, among=None if target.is_detector else scored)
         metrics = classification_metrics(rows["emotion"], predicted, scored)
-        if self.task == "sad":
-            metrics["detector"] = binary_metrics((rows["emotion"] == "sad").to_numpy(), probabilities[:, 1],
-                                                 self.config["threshold"])
+        if target.is_detector:
+            metrics["detector"] = binary_metrics((rows["emotion"] == target.detects).to_numpy(),
+                                                 probabilities[:, 1], target.threshold)
         metrics["excluded_unknown_emotions"] = int((~known).sum())
         return metrics
 
@@ -175,6 +151,143 @@ def load_run(directory: str | Path) -> Run:
     return Run(keras.models.load_model(directory / "model.keras"), config, pipeline)
 
 
+@dataclass
+class TrainingData:
+    """Everything a model needs to be built and fitted, prepared by :func:`prepare`.
+
+    ``x_train`` / ``x_val`` : dict input kind -> array, already transformed by ``pipeline``
+    (fitted on the training rows only). ``y_train`` / ``y_val`` : int, shape (n,).
+    ``frames_mean`` / ``frames_variance`` : per-feature statistics of the training
+    frames (None when the model reads no frames, or with ``scaling="none"``).
+    """
+
+    manifest: pd.DataFrame
+    split: pd.Series
+    raw: dict
+    target: Target
+    pipeline: InputPipeline
+    x_train: dict
+    y_train: np.ndarray
+    x_val: dict
+    y_val: np.ndarray
+    frames_mean: np.ndarray | None
+    frames_variance: np.ndarray | None
+    seed: int = 0
+
+    @property
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        """Input kind -> shape of one row (what the builders of :mod:`mmser_lib.models` take)."""
+        return self.pipeline.shapes(self.x_train)
+
+    @property
+    def n_outputs(self) -> int:
+        return self.target.n_outputs
+
+    def rows(self, side: str) -> np.ndarray:
+        """Boolean mask of the rows on one side of the split ("train", "val" or "test")."""
+        return (self.split == side).to_numpy()
+
+    def transform(self, rows) -> dict[str, np.ndarray]:
+        """The model's inputs for any rows (a boolean mask over :attr:`manifest`), e.g. the test rows."""
+        rows = np.asarray(rows)
+        return self.pipeline.transform(self.manifest[rows], take(self.raw, rows))
+
+    def to_run(self, model: keras.Model, history, model_name: str, **config) -> Run:
+        """A :class:`Run` from a model fitted on this data (a notebook's own ``model.fit``).
+
+        history : the ``keras.callbacks.History`` (or :func:`mmser_lib.training.fit`'s dict).
+        A detector's threshold is chosen here, on the validation rows.
+        """
+        if isinstance(history, keras.callbacks.History):
+            curves = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+            history = {"history": curves, "monitor": self.target.monitor,
+                       "best_epoch": int(np.argmax(curves[self.target.monitor])) + 1,
+                       "epochs_run": len(curves[self.target.monitor])}
+        target = self.target
+        if target.is_detector:
+            threshold, val_f1 = best_threshold(self.y_val, model.predict(self.x_val, verbose=0)[:, 0])
+            target = target.with_threshold(threshold)
+            config["val_f1"] = val_f1
+        manifest, train, val = self.manifest, self.rows("train"), self.rows("val")
+        arch = architectures.ARCHITECTURES.get(model_name)
+        config = {
+            "corpus": str(manifest["corpus"].iloc[0]),
+            "model": model_name,
+            "write_up": arch.source if arch else None,
+            "target": target.to_dict(),
+            "inputs": list(self.pipeline.kinds),
+            "scaling": self.pipeline.scaling,
+            "sequence_params": self.pipeline.sequence_params,
+            "seed": self.seed,
+            "train_speakers": sorted(manifest.loc[train, "speaker"].unique()),
+            "val_speakers": sorted(manifest.loc[val, "speaker"].unique()),
+            "n_train": int(train.sum()),
+            "n_val": int(val.sum()),
+            "best_epoch": history["best_epoch"],
+            "epochs_run": history["epochs_run"],
+            "versions": package_versions(),
+            **config,
+            "history": history,
+        }
+        return Run(model, config, self.pipeline)
+
+
+def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, target: Target | None = None,
+            raw=None, params: SequenceParams | None = None, scaling: str = "train", seed: int = 0,
+            val_size: float = 0.2, progress: bool = True) -> TrainingData:
+    """Inputs, labels and a fitted input pipeline for training a model that reads ``kinds``.
+
+    Parameters
+    ----------
+    manifest : the utterances; rows on the "test" side of ``split`` are never used for fitting.
+    kinds : input kinds the model reads (:data:`mmser_lib.inputs.KINDS`).
+    split : "train" / "val" / "test" per row; default: a speaker split holding out
+        ``val_size`` of the speakers for validation and none for test.
+    target : what to predict; default the emotions of the training rows.
+    raw : precomputed :func:`mmser_lib.inputs.raw_inputs` for every row (or a frames array).
+    scaling : "train", "speaker" (per-speaker normalisation) or "none" (see :mod:`mmser_lib.scaling`).
+
+    Returns
+    -------
+    TrainingData, with the pipeline fitted on the training rows only.
+    """
+    params = params or SequenceParams()
+    raw = dict(_as_raw(raw) or {})
+    if target is not None and target.is_detector:  # rows without a label are dropped, the rest relabelled
+        usable = target.usable(manifest)
+        split = None if split is None else pd.Series(np.asarray(split)[usable])
+        raw = take(raw, usable) if raw else raw
+        manifest = target.relabel(manifest)
+    manifest = manifest.reset_index(drop=True)
+    if split is None:
+        split = splits.speaker_split(manifest, val_size=val_size, test_size=0.0, seed=seed)
+    split = pd.Series(np.asarray(split), index=manifest.index)
+    train, val = (split == "train").to_numpy(), (split == "val").to_numpy()
+    if not val.any():
+        raise ValueError("the split has no 'val' rows: early stopping needs validation speakers")
+
+    pipeline = InputPipeline(tuple(kinds), scaling=scaling, sequence_params=params.to_dict())
+    used = train | val
+    if any(k not in raw for k in kinds):
+        for key, value in pipeline.raw(manifest[used], progress).items():
+            full = np.zeros((len(manifest), *value.shape[1:]), dtype=value.dtype)
+            full[used] = value
+            raw[key] = full
+
+    target = target or Target.emotions(manifest.loc[train, "emotion"])
+    y = target.encode(target.truth(manifest))
+    val = val & (y >= 0)
+    pipeline.fit(manifest[train], take(raw, train))
+    x_train = pipeline.transform(manifest[train], take(raw, train))
+    x_val = pipeline.transform(manifest[val], take(raw, val))
+    mean = variance = None
+    if "frames" in x_train and scaling != "none":
+        mean, variance = x_train["frames"].mean(axis=(0, 1)), x_train["frames"].var(axis=(0, 1))
+    split = split.where(~((split == "val") & ~val), "unused")
+    return TrainingData(manifest, split, raw, target, pipeline, x_train, y[train], x_val, y[val], mean, variance,
+                        seed)
+
+
 def train(
     manifest: pd.DataFrame,
     model_name: str,
@@ -194,18 +307,17 @@ def train(
 ) -> Run:
     """Train ``model_name`` on the "train" rows, choosing the epoch (and a detector's threshold) on "val" rows.
 
+    What :func:`prepare`, an architecture's builder and :func:`mmser_lib.training.fit`
+    do in turn; notebooks 02, 09 and 12-14 write the same steps out in Keras.
+
     Parameters
     ----------
-    manifest : the utterances; rows on the "test" side of ``split`` are never used.
+    manifest, split, params, seed, val_size, scaling : as for :func:`prepare`.
     model_name : a name of :data:`mmser_lib.architectures.ARCHITECTURES`.
-    split : "train" / "val" / "test" per row; default: a speaker split holding out
-        ``val_size`` of the speakers for validation and none for test.
     X, raw : precomputed inputs for every row of ``manifest``: ``X`` the frame
         sequences (n_rows, n_frames, n_features), ``raw`` a dict of
         :func:`mmser_lib.inputs.raw_inputs`; computed when missing.
-    params : how frames are computed (default :class:`SequenceParams`).
-    scaling : "train", "speaker" (per-speaker normalisation) or "none" (see :mod:`mmser_lib.scaling`).
-    batch_size : default: the architecture's own (32, or 64 for seed 001's fusion models).
+    batch_size : default: the architecture's own (32, or 64 for Chen's fusion models).
     record_rows : name -> boolean mask of rows whose predictions are kept after
         every epoch (``run.epoch_predictions[name]``, one array per epoch), e.g.
         to *show* how much choosing the epoch on test rows would flatter a model.
@@ -215,92 +327,31 @@ def train(
     Run, whose ``config["history"]`` holds the training curves and best epoch.
     """
     arch = architectures.get(model_name)
-    params = params or SequenceParams()
     gpu.seed_everything(seed)
-    raw = _as_raw(raw) if raw is not None else (None if X is None else {"frames": np.asarray(X)})
-    if arch.task == "sad":  # rows without a label are dropped, the rest relabelled sad / not_sad
-        keep = ~manifest["emotion"].isin(["unlabelled", "other"]).to_numpy()
-        split = None if split is None else pd.Series(np.asarray(split)[keep])
-        raw = None if raw is None else take(raw, keep)
-        manifest = task_manifest(manifest, "sad")
-    if split is None:
-        split = splits.speaker_split(manifest, val_size=val_size, test_size=0.0, seed=seed)
-    split = pd.Series(np.asarray(split), index=manifest.index)
-    is_train = (split == "train").to_numpy()
-    is_val = (split == "val").to_numpy()
-    if not is_val.any():
-        raise ValueError("the split has no 'val' rows: early stopping needs validation speakers")
+    target = Target.detector(arch.detects) if arch.detects else None
+    data = prepare(manifest, arch.inputs, split, target, raw if raw is not None else X, params, scaling, seed,
+                   val_size, progress)
 
-    pipeline = InputPipeline(arch.inputs, scaling=scaling, sequence_params=params.to_dict())
-    raw = dict(raw or {})
-    used = is_train | is_val
-    if any(k not in raw for k in arch.inputs):
-        computed = pipeline.raw(manifest[used], progress)
-        for key, value in computed.items():
-            full = np.zeros((len(manifest), *value.shape[1:]), dtype=value.dtype)
-            full[used] = value
-            raw[key] = full
-
-    if arch.task == "sad":
-        labels = SAD_LABELS
-        y = (manifest["emotion"] == "sad").to_numpy().astype(int)
-        n_outputs = 1
-    else:
-        labels = ordered_labels(manifest.loc[is_train, "emotion"])
-        index = {label: i for i, label in enumerate(labels)}
-        is_val = is_val & manifest["emotion"].isin(index).to_numpy()
-        y = manifest["emotion"].map(index).fillna(-1).astype(int).to_numpy()
-        n_outputs = len(labels)
-
-    pipeline.fit(manifest[is_train], take(raw, is_train))
-    x_train = pipeline.transform(manifest[is_train], take(raw, is_train))
-    x_val = pipeline.transform(manifest[is_val], take(raw, is_val))
-    stats = (None, None)
-    if "frames" in x_train and scaling != "none":
-        stats = (x_train["frames"].mean(axis=(0, 1)), x_train["frames"].var(axis=(0, 1)))
-
-    trained = {}
+    parts = {}
     for needed in arch.needs:  # late fusion: train its parts first, on the same rows
-        part = train(manifest, needed, split=split, raw=raw, params=params, seed=seed, epochs=epochs,
+        part = train(data.manifest, needed, split=data.split, raw=data.raw, params=params, seed=seed, epochs=epochs,
                      patience=patience, scaling=scaling, progress=progress)
-        trained[needed] = part.model
+        parts[needed] = part.model
     with gpu.strategy().scope():
-        model = arch.build(pipeline.shapes(x_train), n_outputs, stats, trained)
+        model = arch.build(data.shapes, data.n_outputs, (data.frames_mean, data.frames_variance), parts)
 
     recorder = None
     if record_rows:
-        recorded = {}
-        for name, rows in record_rows.items():
-            rows = np.asarray(rows)[keep] if arch.task == "sad" and len(rows) != len(manifest) else np.asarray(rows)
-            recorded[name] = pipeline.transform(manifest[rows], take(raw, rows))
-        recorder = EpochPredictions(recorded)
-    fitted = fit(model, x_train, y[is_train], x_val, y[is_val], epochs=epochs,
+        usable = data.target.usable(manifest) if data.target.is_detector else None
+        recorder = EpochPredictions({
+            name: data.transform(np.asarray(rows)[usable] if usable is not None and len(rows) == len(manifest)
+                                 else np.asarray(rows))
+            for name, rows in record_rows.items()})
+    fitted = fit(model, data.x_train, data.y_train, data.x_val, data.y_val, epochs=epochs,
                  batch_size=batch_size or arch.batch_size, patience=patience,
                  oversample_train=arch.oversample, reduce_lr_patience=arch.reduce_lr_patience,
                  extra_callbacks=[*(extra_callbacks or []), *([recorder] if recorder else [])], seed=seed,
                  progress=progress)
-    config = {
-        "corpus": str(manifest["corpus"].iloc[0]),
-        "model": model_name,
-        "write_up": arch.seed,
-        "task": arch.task,
-        "inputs": list(arch.inputs),
-        "labels": labels,
-        "scaling": scaling,
-        "sequence_params": params.to_dict(),
-        "seed": seed,
-        "train_speakers": sorted(manifest.loc[is_train, "speaker"].unique()),
-        "val_speakers": sorted(manifest.loc[is_val, "speaker"].unique()),
-        "n_train": int(is_train.sum()),
-        "n_val": int(is_val.sum()),
-        "epochs_max": epochs,
-        "patience": patience,
-        "best_epoch": fitted["best_epoch"],
-        "epochs_run": fitted["epochs_run"],
-        "versions": package_versions(),
-        "history": fitted,
-    }
-    if arch.task == "sad":
-        probability = model.predict(x_val, verbose=0)[:, 0]
-        config["threshold"], config["val_f1"] = best_threshold(y[is_val], probability)
-    return Run(model, config, pipeline, recorder.predictions if recorder else None)
+    run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience)
+    run.epoch_predictions = recorder.predictions if recorder else None
+    return run

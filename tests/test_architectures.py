@@ -50,10 +50,10 @@ def test_every_architecture_trains_saves_and_reloads(name, small_manifest, split
     after = again.predict_proba(small_manifest[test], None if name in RECOMPUTED else inputs.take_rows(raw, test),
                                 progress=False)
     np.testing.assert_allclose(before, after, atol=1e-4)
-    if arch.task == "sad":
-        assert run.labels == ["not_sad", "sad"] and 0.01 <= run.config["threshold"] <= 0.99
+    if arch.detects:
+        assert run.labels == ["not_sad", "sad"] and 0.01 <= run.target.threshold <= 0.99
         metrics = again.evaluate(small_manifest[test], progress=False)
-        assert metrics["detector"]["threshold"] == run.config["threshold"]
+        assert metrics["detector"]["threshold"] == run.target.threshold == again.target.threshold
 
 
 def test_attention_pooling_weights_are_a_distribution_over_time():
@@ -106,7 +106,8 @@ def test_cli_trains_and_evaluates_a_sad_detector_on_iemocap_sessions(tmp_path, c
     out = capsys.readouterr().out
     assert "threshold" in out and "sad" in out
     config = json.loads((tmp_path / "run" / "config.json").read_text())
-    assert config["task"] == "sad" and not {"iemocap:Ses05F", "iemocap:Ses05M"} & set(config["train_speakers"])
+    assert config["target"]["detects"] == "sad"
+    assert not {"iemocap:Ses05F", "iemocap:Ses05M"} & set(config["train_speakers"])
     code = cli.main(["evaluate", str(tmp_path / "run"), "--corpus", "iemocap", "--root", str(root),
                      "--speakers", held_out, "--json", str(tmp_path / "m.json")])
     assert code == 0

@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from mmser_lib import corpora
+from mmser_lib import corpora, emotions
 from mmser_lib.audio import load_audio
-from mmser_lib.corpora import crema_d, iemocap, meld, subsets, tess
+from mmser_lib.corpora import crema_d, iemocap, meld, tess
 from mmser_lib.corpora.common import MANIFEST_COLUMNS
+from mmser_lib.targets import Target
 from tests.conftest import write_tone
 
 SMALL = {
@@ -203,15 +204,19 @@ def test_iemocap_undefined_label_code_is_counted(twins, tmp_path):
     assert any("label code 'zzz'" in reason for reason in manifest.attrs["skipped"])
 
 
-def test_subsets_four_class_and_binary_sad():
+def test_four_class_and_the_sad_detector_target():
     manifest = pd.DataFrame({"emotion": ["neutral", "excited", "happy", "sad", "angry", "frustrated", "unlabelled"],
                              "emotion_raw": ["neu", "exc", "hap", "sad", "ang", "fru", "xxx"]})
-    four = subsets.four_class(manifest)
+    four = emotions.four_class(manifest)
     assert list(four["emotion"]) == ["neutral", "happy", "happy", "sad", "angry"]
     assert list(four["emotion_raw"])[1] == "exc"
-    binary = subsets.binary_sad(manifest)
+    sad = Target.detector("sad")
+    binary = sad.relabel(manifest)
     assert list(binary["emotion"]) == ["not_sad"] * 3 + ["sad"] + ["not_sad"] * 2
-    assert subsets.shared_emotions(manifest, manifest.head(3)) == ["excited", "happy", "neutral"]
+    assert list(sad.encode(binary["emotion"])) == [0, 0, 0, 1, 0, 0]
+    assert list(sad.decide([[0.7, 0.3], [0.4, 0.6]])) == ["not_sad", "sad"]
+    assert list(sad.with_threshold(0.25).decide([[0.7, 0.3]])) == ["sad"]
+    assert emotions.shared(manifest, manifest.head(3)) == ["neutral", "happy", "excited"]
 
 
 def test_text_carries_emotion_only_where_the_corpus_does(twins):

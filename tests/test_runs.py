@@ -15,13 +15,13 @@ def trained(request, small_manifest, small_frames, split):
     return runs.train(small_manifest, request.param, split=split, X=X, epochs=3, patience=2, progress=False)
 
 
-def test_builders_give_the_seed_architectures():
+def test_builders_give_the_write_up_architectures():
     mean, var = np.zeros(64), np.ones(64)
-    conv = models.conv1d_baseline((301, 64), 8, mean, var)
+    conv = models.conv1d_baseline({"frames": (301, 64)}, 8, mean, var)
     assert [layer.__class__.__name__ for layer in conv.layers] == [
         "InputLayer", "Normalization", "Conv1D", "Conv1D", "MaxPooling1D", "Dropout",
         "GlobalAveragePooling1D", "Dense", "Dense"]
-    both = models.two_branch((301, 64), 50, 8, mean, var)
+    both = models.two_branch({"frames": (301, 64), "tfidf": (50,)}, 8, mean, var)
     assert {i.name for i in both.inputs} == {"frames", "tfidf"}
     assert both.get_layer("text_dense1").units == 64 and both.get_layer("text_dense2").units == 32
     assert both.output_shape == (None, 8)

@@ -16,13 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from mmser_lib import config
-from mmser_lib.corpora import crema_d, iemocap, meld, ravdess, subsets, tess
+from mmser_lib.corpora import crema_d, iemocap, meld, ravdess, tess
 from mmser_lib.corpora.common import MANIFEST_COLUMNS, CorpusNotFoundError
 
 MODULES = {"crema_d": crema_d, "ravdess": ravdess, "tess": tess, "meld": meld, "iemocap": iemocap}
 
 __all__ = [
-    "MANIFEST_COLUMNS", "CorpusNotFoundError", "MODULES", "load", "make_twin", "corpus_root", "is_twin", "subsets",
+    "MANIFEST_COLUMNS", "CorpusNotFoundError", "MODULES", "load", "make_twin", "corpus_root", "is_twin",
 ]
 
 

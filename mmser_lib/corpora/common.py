@@ -15,10 +15,6 @@ MANIFEST_COLUMNS = [
 
 DATA_README = "data/README.md"
 
-# Harmonised emotion labels, in the order tables and confusion matrices use.
-EMOTION_ORDER = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
-
-
 class CorpusNotFoundError(FileNotFoundError):
     """The folder given for a corpus is missing or holds none of its files."""
 

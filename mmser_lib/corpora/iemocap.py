@@ -95,7 +95,7 @@ def load(root: str | Path, verbose: bool = True, keep_unlabelled: bool = False) 
     pandas.DataFrame, one row per labelled utterance, columns
     ``MANIFEST_COLUMNS``; ``split`` is the session, ``text`` the transcript,
     ``sentence_id`` the dialog (scripted dialogs share their lines across
-    sessions). Use :func:`mmser_lib.corpora.subsets.four_class` for the usual
+    sessions). Use :func:`mmser_lib.emotions.four_class` for the usual
     4-class protocol.
     """
     root = Path(root).expanduser()
