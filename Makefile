@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-lib test-notebooks lint notebooks benchmark check-real clean
+.PHONY: setup demo test test-lib test-notebooks lint notebooks check-notebooks benchmark check-real clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,14 @@ test-notebooks: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check mmser_lib tests benchmarks tools notebooks
+
+# Each notebook is its own source, except 03-07, written from tools/corpus_notebooks/ (template + corpora.yaml).
+# CI runs `make notebooks` and then fails if that changed anything under notebooks/.
+notebooks: $(STAMP)
+	$(BIN)/python tools/make_corpus_notebooks.py
+
+check-notebooks: notebooks
+	git diff --exit-code --stat notebooks || (echo "notebooks/ differs from tools/corpus_notebooks/: edit the template or corpora.yaml, then run make notebooks" && exit 1)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/demo_benchmark.py

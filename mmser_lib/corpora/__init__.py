@@ -57,13 +57,38 @@ def is_twin(root: str | Path) -> bool:
     return (Path(root) / "TWIN.json").is_file()
 
 
-def corpus_root(corpus: str, speakers: int | None = None, seed: int = 0, **options) -> tuple[Path, bool]:
+# The twins the notebooks use, once for the whole course: (fast mode, as in CI; full settings).
+# Notebooks that ask for the same corpus share one twin on disk, so nothing is synthesised twice.
+COURSE_TWINS = {
+    "crema_d": (dict(speakers=8, sentences=4), dict(speakers=16, sentences=12)),
+    "ravdess": (dict(speakers=8, repetitions=1), dict(speakers=12, repetitions=2)),
+    "tess": (dict(words=10), dict(words=40)),
+    "meld": (dict(speakers=8, dialogues=(12, 3, 3)), dict(speakers=8, dialogues=(40, 8, 10))),
+    "iemocap": (dict(dialogs=2), dict(dialogs=6)),
+}
+# A smaller RAVDESS twin for notebook 08 in fast mode, where Whisper transcribes every clip on a CPU.
+COURSE_TWINS["ravdess_small"] = (dict(speakers=3, repetitions=1), COURSE_TWINS["ravdess"][1])
+
+
+def course_twin(name: str) -> dict:
+    """The twin settings of :data:`COURSE_TWINS` for the current mode (``MMSER_FAST``)."""
+    fast, full = COURSE_TWINS[name]
+    return dict(fast if config.fast_mode() else full)
+
+
+def corpus_root(corpus: str, speakers: int | None = None, seed: int = 0, size: str | None = None,
+                **options) -> tuple[Path, bool]:
     """Return ``(root, is_twin)``: the real corpus if configured, else a twin.
 
     The real corpus is named by the environment variable
-    ``MMSER_<CORPUS>_ROOT``. Without it a twin with ``speakers`` speakers is
-    written once under ``MMSER_TWIN_DIR`` and reused afterwards.
+    ``MMSER_<CORPUS>_ROOT``. Without it a twin is written once under
+    ``MMSER_TWIN_DIR`` and reused afterwards: the course's twin
+    (:data:`COURSE_TWINS`, by ``size`` when given, else by corpus) unless
+    ``speakers`` or other twin options are given.
     """
+    if speakers is None and not options:
+        options = course_twin(size or corpus)
+        speakers = options.pop("speakers", None)
     real = config.corpus_root_from_env(corpus)
     if real is not None:
         if not real.is_dir():
