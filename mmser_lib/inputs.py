@@ -13,7 +13,7 @@ tokens        MiniLM vectors of each word piece, zero-padded          (32, 384)
 spectral      208 MFCC / chroma / spectral statistics                 (208,)
 egemaps       88 openSMILE eGeMAPS functionals                        (88,)
 prosody       Praat prosody (19) and voice quality (12)               (31,)
-contours      pitch and loudness contours plus tempo (seed 003)       (601,)
+contours      pitch and loudness contours plus tempo (Govindu)       (601,)
 ============  ======================================================  ====================
 
 :class:`InputPipeline` is fitted on the training rows only (scalers,

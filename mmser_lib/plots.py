@@ -108,8 +108,12 @@ def plot_confusion_matrices(results: dict[str, dict], suptitle: str = ""):
 def plot_training_curves(histories: dict[str, dict], suptitle: str = ""):
     """Loss and accuracy per epoch, training and validation, one row per model.
 
-    ``histories`` maps a model name to the dict returned by :func:`mmser_lib.training.fit`.
+    ``histories`` maps a model name to the ``History`` that Keras ``model.fit`` returns
+    (stopped on ``val_uar``), or to the dict returned by :func:`mmser_lib.training.fit`.
     """
+    from mmser_lib.training import summarise_history
+
+    histories = {name: summarise_history(h) for name, h in histories.items()}
     fig, axes = plt.subplots(len(histories), 2, figsize=(11, 3.4 * len(histories)), squeeze=False)
     for row, (name, fitted) in zip(axes, histories.items()):
         curves, best = fitted["history"], fitted["best_epoch"]

@@ -30,7 +30,7 @@ from mmser_lib.features import SequenceParams
 from mmser_lib.inputs import InputPipeline
 from mmser_lib.plots import package_versions
 from mmser_lib.targets import Target
-from mmser_lib.training import EpochPredictions, fit, take
+from mmser_lib.training import EpochPredictions, fit, summarise_history, take
 
 
 def _as_raw(raw) -> dict | None:
@@ -198,11 +198,7 @@ class TrainingData:
         history : the ``keras.callbacks.History`` (or :func:`mmser_lib.training.fit`'s dict).
         A detector's threshold is chosen here, on the validation rows.
         """
-        if isinstance(history, keras.callbacks.History):
-            curves = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-            history = {"history": curves, "monitor": self.target.monitor,
-                       "best_epoch": int(np.argmax(curves[self.target.monitor])) + 1,
-                       "epochs_run": len(curves[self.target.monitor])}
+        history = summarise_history(history, self.target.monitor)
         target = self.target
         if target.is_detector:
             threshold, val_f1 = best_threshold(self.y_val, model.predict(self.x_val, verbose=0)[:, 0])

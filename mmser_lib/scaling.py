@@ -15,7 +15,7 @@ Three honest choices and one that is not:
     their recordings (their emotions need not be known). It removes the
     speaker's voice (pitch level, loudness habit) and leaves how the voice
     *changes*, which is what emotion is.
-``"per_split"`` (seed 002, wrong)
+``"per_split"`` (Clark et al., wrong)
     a scaler fitted on the training rows *and another fitted on the test
     rows*. The test scaler uses the test set's statistics, so every test
     prediction depends on the other test clips: the score is not that of a

@@ -90,7 +90,7 @@ def grouped_split(
 ) -> pd.Series:
     """Keep every value of ``column`` (a sentence, a word) on one side of the test boundary.
 
-    Seed 002's fix for text leakage: the test clips say sentences the model
+    Clark et al.'s fix for text leakage: the test clips say sentences the model
     never heard in training. Test groups are drawn with scikit-learn's
     GroupShuffleSplit; validation groups the same way from the rest, or, when
     only one group is left (RAVDESS has two sentences), a stratified share of
@@ -171,7 +171,7 @@ IEMOCAP_SESSIONS = {"train": ("Session1", "Session2", "Session3"), "val": ("Sess
 def official_split(manifest: pd.DataFrame, train=("train",), val=("dev",), test=("test",)) -> pd.Series:
     """Map the corpus's own ``split`` column onto train / val / test.
 
-    MELD: train / dev / test (the defaults). IEMOCAP, as in seed 001:
+    MELD: train / dev / test (the defaults). IEMOCAP, as in Chen:
     ``official_split(m, **IEMOCAP_SESSIONS)``, sessions 1-3 train, 4
     validation, 5 test (the ``split`` column holds the session), speaker-independent
     because each session has its own two actors. Rows of other values get

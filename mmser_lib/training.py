@@ -114,7 +114,7 @@ class EpochPredictions(keras.callbacks.Callback):
 
     ``predictions[name]`` becomes a list with one array per epoch, shape
     (n_rows, n_outputs). Recording test predictions is harmless; *choosing*
-    an epoch with them is the mistake seed 001 made.
+    an epoch with them is the mistake Chen made.
     """
 
     def __init__(self, inputs: dict, batch_size: int = 256):
@@ -125,6 +125,23 @@ class EpochPredictions(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         for name, x in self.inputs.items():
             self.predictions[name].append(predict_in_chunks(self.model, x, self.batch_size))
+
+
+def summarise_history(history, monitor: str = "val_uar") -> dict:
+    """A Keras ``History`` (what ``model.fit`` returns) as the dict :func:`fit` returns.
+
+    Returns
+    -------
+    dict: ``history`` (per-epoch curves), ``monitor``, ``best_epoch`` (1-based,
+    the epoch with the highest ``monitor``) and ``epochs_run``.
+    """
+    if isinstance(history, dict):
+        return history
+    curves = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    if monitor not in curves:  # a detector logs val_f1 instead of val_uar
+        monitor = next(m for m in ("val_uar", "val_f1", "val_loss") if m in curves)
+    return {"history": curves, "monitor": monitor, "best_epoch": int(np.argmax(curves[monitor])) + 1,
+            "epochs_run": len(curves[monitor])}
 
 
 def fit(
@@ -151,9 +168,9 @@ def fit(
     y_train, y_val : np.ndarray, shape (n,), integer class ids (0 / 1 for a detector).
     class_weight : weight classes by inverse training frequency.
     oversample_train : repeat minority-class training rows (:func:`oversample`) instead
-        of weighting them (seed 001); class weights are then off.
+        of weighting them (Chen); class weights are then off.
     reduce_lr_patience : halve the learning rate after this many epochs without a
-        better validation score (Keras ReduceLROnPlateau; seed 002 used 5).
+        better validation score (Keras ReduceLROnPlateau; Clark et al. used 5).
     extra_callbacks : appended after the validation score, e.g. :class:`EpochPredictions`.
 
     Returns
@@ -187,6 +204,4 @@ def fit(
         shuffle=True,
         verbose=0,
     )
-    curves = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    best_epoch = int(np.argmax(curves[monitor])) + 1
-    return {"history": curves, "monitor": monitor, "best_epoch": best_epoch, "epochs_run": len(curves["val_loss"])}
+    return summarise_history(history, monitor)

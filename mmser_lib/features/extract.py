@@ -322,7 +322,7 @@ def extract_features(
         ``prosody`` (19: F0, voicing, loudness, speaking rate),
         ``voice_quality`` (12: jitter, shimmer, HNR, F1-F3, via Praat),
         ``egemaps`` (88 openSMILE eGeMAPS v02 functionals); on request
-        ``contours`` (seed 003: pitch and loudness contours of
+        ``contours`` (Govindu: pitch and loudness contours of
         ``contour_frames`` values each, plus tempo).
     params : :class:`FeatureParams`.
     cache : read and write the feature cache (``MMSER_CACHE_DIR``).

@@ -106,7 +106,7 @@ def prosody_statistics(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_
 
 def prosody_contours(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_step: float = 0.01,
                      floor: float = 75.0, n_frames: int = 300) -> dict[str, float]:
-    """Seed 003's prosody input: pitch and loudness contours of fixed length, plus tempo.
+    """Govindu's prosody input: pitch and loudness contours of fixed length, plus tempo.
 
     The pitch contour is in semitones re 100 Hz (0 where unvoiced), the
     loudness contour in dB; both are cut or zero-padded to ``n_frames``

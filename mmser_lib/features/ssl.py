@@ -2,8 +2,8 @@
 
 A model pretrained on thousands of hours of unlabelled speech turns each
 20 ms of audio into a vector (768 values for the base models) at every
-transformer layer. Seed 002 mean-pooled the last layer of wav2vec2-base
-and HuBERT-base over time; seed 004 kept HuBERT's layers 5-9, where
+transformer layer. Clark et al. mean-pooled the last layer of wav2vec2-base
+and HuBERT-base over time; the TESS HuBERT/BERT write-up kept HuBERT's layers 5-9, where
 studies of layer-wise probing find the most paralinguistic (speaker,
 emotion) information; the last layers of a model fine-tuned for ASR keep
 mostly phonetic content.
@@ -123,7 +123,7 @@ def ssl_embeddings(
     model : a folder written by ``save_pretrained`` or a hub name already in
         the local cache (``facebook/hubert-base-ls960``, ``facebook/wav2vec2-base``).
     layers : hidden states to average (0 = input to the first transformer
-        layer, k = output of layer k). Seed 004: 5-9; seed 002: the last (12).
+        layer, k = output of layer k). The TESS HuBERT/BERT write-up: 5-9; Clark et al.: the last (12).
 
     Returns
     -------

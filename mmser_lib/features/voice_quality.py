@@ -1,6 +1,6 @@
 """Voice quality with Praat (parselmouth): jitter, shimmer, HNR, formants F1-F3.
 
-Seed 002 approximated HNR with RMS energy and formants with LPC roots; those
+Clark et al. approximated HNR with RMS energy and formants with LPC roots; those
 stand-ins measure something else. These are Praat's own measures, with the
 settings of Praat's voice report, computed from the pitch track that
 :mod:`mmser_lib.features.prosody` already made.
