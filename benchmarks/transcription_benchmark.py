@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 import mmser_lib  # noqa: F401  (before TensorFlow: see mmser_lib/__init__.py)
-from mmser_lib import corpora, pretrained, random_models, text, transcription
+from mmser_lib import corpora, text, transcription
 from mmser_lib.audio import load_audio
+from mmser_lib.infra import pretrained, random_models
 from mmser_lib.transcription import WhisperOptions
 
 

@@ -1,10 +1,14 @@
 """mmser_lib: the helper library behind the mmser notebooks.
 
-One module per concern: ``corpora`` (loaders and twins), ``audio``,
-``features``, ``transcription`` (Whisper), ``text``, ``pretrained`` (finding
-models offline), ``random_models``, ``splits``, ``models``, ``training``,
-``evaluation``, ``plots``, ``runs`` (train / evaluate / save a run),
-``gpu`` (memory growth, seeding, device report) and ``cli`` (``mmser``).
+One module per lesson-sized concern: ``corpora`` (loaders and twins),
+``audio``, ``features``, ``transcription`` (Whisper), ``text``, ``emotions``,
+``targets`` (what a model predicts), ``splits``, ``scaling``, ``inputs``,
+``models`` (the Keras builders), ``architectures``, ``training``,
+``evaluation``, ``experiments``, ``plots``, ``runs`` (train / evaluate / save
+a run), ``predict``, ``cross_corpus``, ``gpu`` (memory growth, seeding,
+device report) and ``cli`` (``mmser``). The plumbing (cache, offline models,
+random test models, eSpeak, records, grading, optional extras) is in
+:mod:`mmser_lib.infra`.
 """
 
 import os
@@ -25,7 +29,7 @@ OPENSMILE_PRELOADED = False
 # libtriton.so each carry LLVM, and loading triton after TensorFlow aborts the process ("LLVM ERROR:
 # inconsistency in registered CommandLine options"). transformers imports triton, so BERT, MiniLM and
 # HuBERT would crash a notebook that trained a Keras model first. Loading libtriton.so first (30 ms)
-# avoids it; see pretrained.check_import_order for the case where TensorFlow came first.
+# avoids it; see infra.pretrained.check_import_order for the case where TensorFlow came first.
 TRITON_PRELOADED = False
 
 

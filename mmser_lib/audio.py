@@ -67,6 +67,29 @@ def load_audio(path: str | Path, sr: int = SAMPLE_RATE) -> np.ndarray:
     return np.ascontiguousarray(y, dtype=np.float32)
 
 
+def source_audio(source: str | Path | np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """The audio of one manifest row: read from its file, or taken from memory.
+
+    Parameters
+    ----------
+    source : a path (read with :func:`load_audio`), or an array already in
+        memory, mono float at :data:`SAMPLE_RATE` (a manifest's optional
+        ``audio`` column: :func:`mmser_lib.predict.predict_recordings` passes
+        the windows of a recording this way instead of writing files).
+    sr : the sample rate wanted.
+
+    Returns
+    -------
+    np.ndarray, shape (n_samples,), float32
+    """
+    if isinstance(source, np.ndarray):
+        if source.ndim != 1:
+            raise AudioError(f"in-memory audio must be mono, shape (n_samples,); got shape {source.shape}")
+        y = source if sr == SAMPLE_RATE else soxr.resample(source, SAMPLE_RATE, sr, quality="HQ")
+        return np.ascontiguousarray(y, dtype=np.float32)
+    return load_audio(source, sr)
+
+
 def _decode_with_pyav(path: Path) -> tuple[np.ndarray, int]:
     """Decode the first audio track of a media file.
 

@@ -169,7 +169,8 @@ def cmd_predict(args) -> None:
 
 
 def cmd_grade(args) -> None:
-    from mmser_lib import config, grading
+    from mmser_lib import config
+    from mmser_lib.infra import grading
 
     reference = args.reference
     if reference is None:

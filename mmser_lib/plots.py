@@ -6,9 +6,6 @@ repository's ``figures/`` unless ``MMSER_FIGURES_DIR`` points elsewhere.
 
 from __future__ import annotations
 
-import json
-import platform
-from importlib import metadata
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -19,10 +16,6 @@ from matplotlib.ticker import MaxNLocator
 from mmser_lib import config, emotions
 from mmser_lib.emotions import colours as emotion_colours
 from mmser_lib.emotions import ordered as ordered_emotions
-
-PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "librosa", "scikit-learn", "espeakng-loader",
-            "praat-parselmouth", "opensmile", "av", "torch", "faster-whisper", "openai-whisper", "transformers",
-            "sentence-transformers", "jiwer", "statsmodels", "imbalanced-learn")
 
 
 def figure_path(notebook: str, name: str) -> Path:
@@ -37,41 +30,6 @@ def save_figure(fig: plt.Figure, notebook: str, name: str, dpi: int = 120) -> Pa
     path = figure_path(notebook, name)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     return path
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of the packages that shape the numbers (those installed)."""
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return versions
-
-
-def write_metrics(notebook: str, metrics: dict, data: dict) -> Path:
-    """Write ``figures/<notebook>/metrics.json``.
-
-    Parameters
-    ----------
-    metrics : the numbers a grader compares (nested dicts of floats).
-    data : provenance: which corpus (real or twin), root, split, seed.
-    """
-    path = figure_path(notebook, "metrics").with_suffix(".json")
-    payload = {"notebook": notebook, "data": data, "versions": package_versions(), "metrics": metrics}
-    path.write_text(json.dumps(payload, indent=2, default=_to_builtin) + "\n")
-    return path
-
-
-def _to_builtin(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot write {type(value)} to JSON")
 
 
 def plot_confusion_matrix(matrix, labels: list[str], title: str, ax=None, normalise: bool = True):

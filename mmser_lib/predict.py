@@ -27,14 +27,11 @@ different moods, ideally) gives a mean to compare the clip with.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import librosa
 import numpy as np
 import pandas as pd
-import soundfile as sf
 
 from mmser_lib.audio import SAMPLE_RATE, AudioError, audio_problem, load_audio, trim_silence
 from mmser_lib.inputs import TEXT_KINDS
@@ -137,18 +134,18 @@ def _check_files(paths) -> None:
 
 @dataclass
 class _Piece:
-    """A clip or window written to a temporary 16 kHz wav, the row the run's pipeline reads."""
+    """A clip or window of a recording, the row the run's pipeline reads (its audio stays in memory)."""
 
     recording: int          # index of the recording (target or speaker audio)
     start: float
     end: float
     speech: bool
-    path: str
+    name: str               # rec<recording>_<window>, the row's utterance id
+    audio: np.ndarray       # mono float32 at 16 kHz, shape (n_samples,)
     text: str = ""
 
 
-def _pieces(y: np.ndarray, recording: int, folder: Path, window: float, hop: float,
-            trim_db: float) -> list[_Piece]:
+def _pieces(y: np.ndarray, recording: int, window: float, hop: float, trim_db: float) -> list[_Piece]:
     """Cut one recording into the pieces the model reads (one piece when it is short)."""
     seconds = len(y) / SAMPLE_RATE
     if len(trim_silence(y, trim_db)) / SAMPLE_RATE <= window + hop:
@@ -159,17 +156,22 @@ def _pieces(y: np.ndarray, recording: int, folder: Path, window: float, hop: flo
     pieces = []
     for i, (start, end) in enumerate(bounds):
         segment = y[start:end]
-        path = folder / f"rec{recording:03d}_{i:04d}.wav"
-        sf.write(path, segment, SAMPLE_RATE, subtype="FLOAT")
         speech = len(bounds) == 1 or speech_seconds(segment, SAMPLE_RATE, peak) >= MIN_SPEECH_SECONDS
-        pieces.append(_Piece(recording, start / SAMPLE_RATE, min(end / SAMPLE_RATE, seconds), speech, str(path)))
+        pieces.append(_Piece(recording, start / SAMPLE_RATE, min(end / SAMPLE_RATE, seconds), speech,
+                             f"rec{recording:03d}_{i:04d}", segment))
     return pieces
 
 
-def _transcribe(paths: list[str], backend: str, model: str, progress: bool) -> list[str]:
+def _in_memory(names: list[str], audios: list[np.ndarray], **columns) -> pd.DataFrame:
+    """A manifest whose rows carry their audio (column ``audio``): nothing is written to disk or cached."""
+    return pd.DataFrame({"path": names, "corpus": "other", "utterance_id": names,
+                         "audio": pd.Series(audios, dtype=object), **columns})
+
+
+def _transcribe(names: list[str], audios: list[np.ndarray], backend: str, model: str, progress: bool) -> list[str]:
     from mmser_lib import transcription
 
-    manifest = pd.DataFrame({"path": paths, "corpus": "other", "utterance_id": [Path(p).stem for p in paths]})
+    manifest = _in_memory(names, audios)
     table = transcription.transcribe(manifest, backend=backend, model=model, use_cache=False,
                                      progress=progress, verbose=False)
     return [t or "" for t in table["transcript"]]
@@ -222,42 +224,39 @@ def predict_recordings(
     speaker_scaled = run.config.get("scaling") == "speaker"
 
     whisper_needed = needs_text and text is None
-    with tempfile.TemporaryDirectory(prefix="mmser_predict_") as tmp:
-        folder = Path(tmp)
-        pieces, lengths, whole_files = [], [], {}  # whole_files: windowed recording -> its whole 16 kHz wav
-        for r, path in enumerate(paths + (speaker_audio if speaker_scaled else [])):  # others would be unused
-            y = load_audio(path, SAMPLE_RATE)
-            lengths.append(len(y) / SAMPLE_RATE)
-            cut = _pieces(y, r, folder, window, hop, params.trim_db)
-            pieces.extend(cut)
-            if whisper_needed and r < len(paths) and len(cut) > 1:  # Whisper hears it whole for the transcript
-                whole_files[r] = str(folder / f"rec{r:03d}_whole.wav")
-                sf.write(whole_files[r], y, SAMPLE_RATE, subtype="FLOAT")
+    pieces, lengths, whole = [], [], {}  # whole: windowed recording -> its whole audio, for the transcript
+    for r, path in enumerate(paths + (speaker_audio if speaker_scaled else [])):  # others would be unused
+        y = load_audio(path, SAMPLE_RATE)
+        lengths.append(len(y) / SAMPLE_RATE)
+        cut = _pieces(y, r, window, hop, params.trim_db)
+        pieces.extend(cut)
+        if whisper_needed and r < len(paths) and len(cut) > 1:  # Whisper hears it whole for the transcript
+            whole[r] = y
 
-        transcripts = [""] * len(paths)
-        if needs_text:
-            if text is not None:
-                for piece in pieces:
-                    piece.text = text
-                transcripts = [text] * len(paths)
-            else:  # every piece, plus the whole of each windowed recording (what it heard, shown to the user)
-                heard = _transcribe([p.path for p in pieces] + list(whole_files.values()), whisper_backend,
-                                    whisper_model, progress)
-                for piece, said in zip(pieces, heard):
-                    piece.text = said
-                whole = dict(zip(whole_files, heard[len(pieces):]))
-                transcripts = [whole.get(r, next((p.text for p in pieces if p.recording == r), ""))
-                               for r in range(len(paths))]
-                for i, said in enumerate(transcripts):
-                    if not said.strip():
-                        raise ValueError(f"{paths[i]}: Whisper heard no words, and the {run.config['model']} run "
-                                         "reads text; pass the transcript with --text")
+    transcripts = [""] * len(paths)
+    if needs_text:
+        if text is not None:
+            for piece in pieces:
+                piece.text = text
+            transcripts = [text] * len(paths)
+        else:  # every piece, plus the whole of each windowed recording (what it heard, shown to the user)
+            heard = _transcribe([p.name for p in pieces] + [f"rec{r:03d}_whole" for r in whole],
+                                [p.audio for p in pieces] + list(whole.values()), whisper_backend,
+                                whisper_model, progress)
+            for piece, said in zip(pieces, heard):
+                piece.text = said
+            whole_text = dict(zip(whole, heard[len(pieces):]))
+            transcripts = [whole_text.get(r, next((p.text for p in pieces if p.recording == r), ""))
+                           for r in range(len(paths))]
+            for i, said in enumerate(transcripts):
+                if not said.strip():
+                    raise ValueError(f"{paths[i]}: Whisper heard no words, and the {run.config['model']} run "
+                                     "reads text; pass the transcript with --text")
 
-        speakers = [("you" if speaker_audio else f"recording{p.recording}") for p in pieces]
-        manifest = pd.DataFrame({"path": [p.path for p in pieces], "corpus": "other",
-                                 "utterance_id": [Path(p.path).stem for p in pieces],
-                                 "speaker": speakers, "text": [p.text for p in pieces]})
-        probabilities = run.predict_proba(manifest, progress=progress, cache=False)
+    speakers = [("you" if speaker_audio else f"recording{p.recording}") for p in pieces]
+    manifest = _in_memory([p.name for p in pieces], [p.audio for p in pieces], speaker=speakers,
+                          text=[p.text for p in pieces])
+    probabilities = run.predict_proba(manifest, progress=progress, cache=False)
 
     results = []
     counts = pd.Series(speakers).value_counts()

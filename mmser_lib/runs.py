@@ -27,8 +27,8 @@ import pandas as pd
 from mmser_lib import architectures, gpu, splits
 from mmser_lib.evaluation import best_threshold, binary_metrics, classification_metrics
 from mmser_lib.features import SequenceParams
+from mmser_lib.infra.records import package_versions
 from mmser_lib.inputs import InputPipeline
-from mmser_lib.plots import package_versions
 from mmser_lib.targets import Target
 from mmser_lib.training import EpochPredictions, fit, summarise_history, take
 

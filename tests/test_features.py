@@ -31,6 +31,6 @@ def test_silent_and_tiny_clips_give_finite_sequences():
 
 def test_parallel_and_serial_extraction_agree(small_manifest):
     subset = small_manifest.head(70)  # above the threshold at which workers are used
-    serial, _ = features.extract_sequences(subset, n_jobs=1, progress=False)
-    parallel, _ = features.extract_sequences(subset, n_jobs=2, progress=False)
-    np.testing.assert_allclose(serial, parallel, rtol=1e-5)
+    serial, _ = features.extract_sequences(subset, n_jobs=1, progress=False, cache=False)
+    parallel, _ = features.extract_sequences(subset, n_jobs=2, progress=False, cache=False)
+    np.testing.assert_allclose(serial, parallel, rtol=1e-5, atol=1e-5)  # float32 sums in another order

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mmser_lib import cli, grading
+from mmser_lib import cli
+from mmser_lib.infra import grading
 
 REFERENCE = Path(__file__).resolve().parents[1] / "figures"
 GRADED = sorted(p.parent.name for p in REFERENCE.glob("*/metrics.json"))

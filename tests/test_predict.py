@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import soundfile as sf
 
@@ -145,3 +146,31 @@ def test_a_text_run_transcribes_with_the_offline_whisper(small_twin, small_manif
     run = runs.load_run(out)
     given = predict.predict_recordings(run, [clip], text="Kids are talking by the door.")
     assert given[0].transcript == "Kids are talking by the door."
+
+
+def test_windows_stay_in_memory_and_score_like_the_same_audio_read_from_files(conv1d_run, small_manifest, tmp_path,
+                                                                               monkeypatch):
+    run = runs.load_run(conv1d_run)
+    clips = _clips(small_manifest, "ravdess:04", 3)
+    y = np.concatenate([load_audio(p) for p in clips])
+    sf.write(tmp_path / "three.wav", y, SAMPLE_RATE, subtype="FLOAT")
+
+    def no_files(*args, **kwargs):
+        raise AssertionError("predict wrote an audio file")
+
+    monkeypatch.setattr(sf, "write", no_files)
+    [result] = predict.predict_recordings(run, [tmp_path / "three.wav"])
+    monkeypatch.undo()
+    assert len(result.windows) > 1
+
+    # The same windows written to wav files and read back through the manifest's paths.
+    bounds = predict.window_bounds(len(y), SAMPLE_RATE, 3.0, 1.5)
+    paths = []
+    for i, (start, end) in enumerate(bounds):
+        paths.append(tmp_path / f"window{i}.wav")
+        sf.write(paths[-1], y[start:end], SAMPLE_RATE, subtype="FLOAT")
+    manifest = pd.DataFrame({"path": [str(p) for p in paths], "corpus": "other",
+                             "utterance_id": [p.stem for p in paths], "speaker": "recording0", "text": ""})
+    from_files = run.predict_proba(manifest, progress=False, cache=False)
+    columns = [f"p_{label}" for label in run.labels]
+    np.testing.assert_allclose(result.windows[columns].to_numpy(), from_files, atol=1e-5)

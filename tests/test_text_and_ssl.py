@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmser_lib import pretrained, random_models, text
+from mmser_lib import text
 from mmser_lib.features import ssl
+from mmser_lib.infra import pretrained, random_models
 
 TRAIN = ["Kids are talking by the door.", "I\x92m so happy for you!", "Oh my God, this is terrible",
          "Dogs are sitting by the door", "What are you talking about?"]

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from mmser_lib import corpora, pretrained, random_models, transcription
+from mmser_lib import corpora, transcription
+from mmser_lib.infra import pretrained, random_models
 from mmser_lib.transcription import WhisperOptions, compression_ratio, error_rates, transcribe
 
 

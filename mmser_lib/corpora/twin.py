@@ -28,7 +28,7 @@ import soundfile as sf
 import soxr
 from tqdm.auto import tqdm
 
-from mmser_lib.speech import Espeak
+from mmser_lib.infra.espeak import Espeak
 
 # How each emotion moves the speaker's settings, at normal intensity:
 # pitch and range are added (eSpeak 0-100 scale), rate and volume multiply,

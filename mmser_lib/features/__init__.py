@@ -9,7 +9,8 @@ Modules: :mod:`~mmser_lib.features.spectral` (MFCC, chroma, spectral shape),
 :mod:`~mmser_lib.features.voice_quality` (jitter, shimmer, HNR, formants),
 :mod:`~mmser_lib.features.egemaps` (openSMILE), :mod:`~mmser_lib.features.sequences`
 (frames), :mod:`~mmser_lib.features.ssl` (frozen HuBERT / wav2vec2 embeddings),
-:mod:`~mmser_lib.features.cache` and :mod:`~mmser_lib.features.extract`.
+:mod:`~mmser_lib.features.extract` (the entry points, cached through
+:func:`mmser_lib.infra.cache.cached_map`).
 """
 
 from mmser_lib.features.extract import (

@@ -8,7 +8,7 @@ Two entry points:
 * :func:`extract_sequences` -- fixed-length log-mel or MFCC frames with a
   mask, as arrays, for the Conv1D models.
 
-Both go through the cache of :mod:`mmser_lib.features.cache`: a second run
+Both go through the cache of :mod:`mmser_lib.infra.cache`: a second run
 reads what the first computed, a changed parameter or audio file recomputes
 only the entries it touches, and an interrupted run resumes. Each clip is
 loaded once and its pitch tracked once, whatever groups ask for them.
@@ -20,6 +20,7 @@ than ``min_seconds`` after that is zero-padded to it and flagged.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -28,10 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmser_lib.audio import AudioError, load_audio, trim_silence
-from mmser_lib.features import cache
-from mmser_lib.features.parallel import map_paths
+from mmser_lib.audio import AudioError, source_audio, trim_silence
 from mmser_lib.features.sequences import SequenceParams, frames_from_audio
+from mmser_lib.infra import cache
 
 UTTERANCE_GROUPS = ("spectral", "prosody", "voice_quality", "egemaps")
 EXTRA_GROUPS = ("contours",)  # on request only: 601 values per clip, not statistics
@@ -81,8 +81,8 @@ class Clip:
     tracked inside ``prosody`` counts as ``pitch``, not twice).
     """
 
-    def __init__(self, path: str, params: FeatureParams):
-        self.path, self.params = path, params
+    def __init__(self, source, params: FeatureParams):
+        self.source, self.params = source, params  # source: a path, or mono audio at 16 kHz in memory
         self.timings: dict[str, float] = {}
         self._nested = 0.0  # CPU seconds of steps run inside the current step
         self._audio: dict[int, np.ndarray] = {}
@@ -102,7 +102,7 @@ class Clip:
     def audio(self, sr: int) -> np.ndarray:
         """The whole clip, mono float32 at ``sr``, shape (n_samples,)."""
         if sr not in self._audio:
-            self._audio[sr] = self.timed("load", load_audio, self.path, sr)
+            self._audio[sr] = self.timed("load", source_audio, self.source, sr)
         return self._audio[sr]
 
     @property
@@ -178,36 +178,33 @@ def _group_values(group: str, clip: Clip) -> dict[str, float]:
     raise ValueError(f"unknown feature group {group!r}; choose from {UTTERANCE_GROUPS + EXTRA_GROUPS}")
 
 
-def _compute(job: tuple) -> dict:
-    """Worker: compute the missing groups of one file and write their cache entries.
+def _compute(jobs: list[cache.Job], params) -> list[cache.Computed]:
+    """Worker: compute the missing groups of each file of a batch.
 
-    ``job`` is (path, key, params, [(group, folder or None), ...]). Returns
-    {"arrays": {group: array}, "names": {group: column names}, "timings": {...}, "error": None or str}.
-    An utterance group's array is its values, shape (n_values,), float64; the
-    ``frames`` array is log-mel, MFCC and mask side by side, shape
-    (n_frames, n_mels + n_mfcc + 1), float32.
+    An utterance group's value is an array of its values, shape (n_values,),
+    float64, with their names in ``names``; the ``frames`` value is log-mel,
+    MFCC and mask side by side, shape (n_frames, n_mels + n_mfcc + 1), float32.
+    ``info`` holds the CPU seconds of each step.
     """
-    path, key, params, todo = job
-    clip = Clip(path, params)
-    arrays, names = {}, {}
-    try:
-        for group, folder in todo:
-            if isinstance(params, SequenceParams):
-                frames = clip.timed(group, frames_from_audio, clip.audio(params.sample_rate), params)
-                array = np.concatenate([frames["logmel"], frames["mfcc"], frames["mask"][:, None]], axis=1)
-                array = array.astype(np.float32)
-            else:
-                values = clip.timed(group, _group_values, group, clip)
-                names[group] = list(values)
-                array = np.nan_to_num(np.array(list(values.values()), dtype=np.float64),
-                                      nan=0.0, posinf=0.0, neginf=0.0)
-            arrays[group] = array
-            if folder is not None:
-                cache.write_layout(folder, array, names.get(group))
-                cache.write_entry(folder, key, array)
-    except AudioError as err:
-        return {"arrays": {}, "names": {}, "timings": clip.timings, "error": str(err)}
-    return {"arrays": arrays, "names": names, "timings": clip.timings, "error": None}
+    outputs = []
+    for job in jobs:
+        clip = Clip(job.source, params)
+        computed = cache.Computed(info=clip.timings)
+        try:
+            for group in job.groups:
+                if isinstance(params, SequenceParams):
+                    frames = clip.timed(group, frames_from_audio, clip.audio(params.sample_rate), params)
+                    array = np.concatenate([frames["logmel"], frames["mfcc"], frames["mask"][:, None]], axis=1)
+                    computed.values[group] = array.astype(np.float32)
+                else:
+                    values = clip.timed(group, _group_values, group, clip)
+                    computed.names[group] = list(values)
+                    computed.values[group] = np.nan_to_num(np.array(list(values.values()), dtype=np.float64),
+                                                           nan=0.0, posinf=0.0, neginf=0.0)
+        except AudioError as err:
+            computed = cache.Computed(info=clip.timings, error=str(err))
+        outputs.append(computed)
+    return outputs
 
 
 @dataclass
@@ -234,68 +231,27 @@ class ExtractionReport:
 
 def _run(manifest: pd.DataFrame, groups: list[str], params, use_cache: bool, n_jobs: int | None,
          progress: bool, desc: str) -> tuple[list[dict], dict[str, list[str]], ExtractionReport]:
-    """Fetch every group of every row from the cache or compute it.
+    """Fetch every group of every row from the cache or compute it (:func:`mmser_lib.infra.cache.cached_map`).
 
     Returns one dict group -> array per row (None for a file that failed),
     the column names of each utterance group, and the report.
     """
-    folders, indexes, layouts = {}, {}, {}
-    for corpus in manifest["corpus"].unique() if use_cache else []:
-        folders[corpus] = {g: cache.group_dir(corpus, g, _params_dict(params, g)) for g in groups}
-        layouts[corpus] = {g: cache.read_layout(folder) for g, folder in folders[corpus].items()}
-        indexes[corpus] = cache.HashIndex(corpus)
-    names = {g: layout["names"] for per_corpus in layouts.values() for g, layout in per_corpus.items()
-             if layout and layout.get("names")}
-    results: list[dict] = [{} for _ in range(len(manifest))]
-    jobs, rows_of_job = [], []
-    report = ExtractionReport(n_files=len(manifest))
-    paths = manifest["path"].astype(str).tolist()
-    corpora = manifest["corpus"].astype(str).tolist()
-    for i, (path, corpus) in enumerate(zip(paths, corpora)):
-        todo = []
-        key = ""
-        if use_cache:
-            try:
-                key = indexes[corpus].key(path)
-            except OSError as err:
-                report.failed[path] = f"cannot read the file ({err})"
-                results[i] = None
-                continue
-            for group in groups:
-                entry = cache.read_entry(folders[corpus][group], key, layouts[corpus][group])
-                if entry is None:
-                    todo.append((group, folders[corpus][group]))
-                else:
-                    results[i][group] = entry
-        else:
-            todo = [(group, None) for group in groups]
-        if todo:
-            jobs.append((path, key, params, todo))
-            rows_of_job.append(i)
-        else:
-            report.cache_hits += 1
-    for index in indexes.values():
-        index.save()
     # openSMILE loaded after TensorFlow crashes the process (see mmser_lib/__init__.py): keep it in workers.
     import mmser_lib
 
     isolate = ("egemaps" in groups and "tensorflow" in sys.modules and not mmser_lib.OPENSMILE_PRELOADED
                and "opensmile" not in sys.modules)
-    outputs = map_paths(_compute, jobs, n_jobs=n_jobs, progress=progress, desc=desc,
-                        in_workers=isolate) if jobs else []
-    for i, output in zip(rows_of_job, outputs):
-        for step, seconds in output["timings"].items():
+    mapped = cache.cached_map(manifest, {g: _params_dict(params, g) for g in groups},
+                              functools.partial(_compute, params=params), use_cache=use_cache,
+                              n_jobs=n_jobs, in_workers=isolate, progress=progress, desc=desc)
+    report = ExtractionReport(n_files=mapped.n_files, cache_hits=mapped.cache_hits, computed=len(mapped.computed),
+                              failed=mapped.failed)
+    for _, output in mapped.computed:
+        for step, seconds in output.info.items():
             report.cpu_seconds[step] = report.cpu_seconds.get(step, 0.0) + seconds
-        if output["error"]:
-            report.failed[paths[i]] = output["error"]
-            results[i] = None
-        else:
-            results[i].update(output["arrays"])
-            names.update(output["names"])
-            report.computed += 1
-            for group in output["arrays"]:
-                report.computed_groups[group] = report.computed_groups.get(group, 0) + 1
-    return results, names, report
+        for group in output.values:
+            report.computed_groups[group] = report.computed_groups.get(group, 0) + 1
+    return mapped.values, mapped.names, report
 
 
 def _params_dict(params, group: str) -> dict:

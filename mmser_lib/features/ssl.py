@@ -21,11 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
-from mmser_lib import pretrained
-from mmser_lib.audio import AudioError, load_audio
-from mmser_lib.features import cache
+from mmser_lib.audio import AudioError, source_audio
+from mmser_lib.infra import cache, extras, pretrained
 
 SAMPLE_RATE = 16_000
 VERSION = 1
@@ -58,6 +56,8 @@ class SpeechEncoder:
     """A frozen wav2vec2 / HuBERT model and its feature extractor, by name or path."""
 
     def __init__(self, model: str = HUBERT_BASE, device: str | None = None, max_seconds: float = 30.0):
+        extras.require("transformers", "a frozen HuBERT / wav2vec2 encoder")
+        extras.require("torch", "a frozen HuBERT / wav2vec2 encoder")
         pretrained.check_import_order()
         import torch
         from transformers import AutoFeatureExtractor, AutoModel
@@ -131,45 +131,44 @@ def ssl_embeddings(
         files are zeros and listed in ``report.failed``.
     report : :class:`SSLReport`
     """
-    report = SSLReport(n_files=len(manifest))
-    paths = manifest["path"].astype(str).tolist()
-    corpora = manifest["corpus"].astype(str).tolist()
-    params = {"version": VERSION, "model": pretrained.model_identity(model),
-              "layers": sorted({int(k) for k in layers}), "pooling": "mean"}
-    folders = {c: cache.group_dir(c, "ssl", params) for c in set(corpora)} if use_cache else {}
-    layouts = {c: cache.read_layout(folder) for c, folder in folders.items()}
-    vectors: list[np.ndarray | None] = [None] * len(manifest)
-    keys = cache.content_keys(paths, corpora, report.failed) if use_cache else [""] * len(manifest)
-    todo = []
-    for i, corpus in enumerate(corpora):
-        if use_cache:
-            if keys[i] is None:
-                continue
-            vectors[i] = cache.read_entry(folders[corpus], keys[i], layouts[corpus])
-            if vectors[i] is not None:
-                report.cache_hits += 1
-                continue
-        todo.append(i)
-    if todo:
-        encoder = SpeechEncoder(model, device)
-        chosen = check_layers(layers, encoder.n_layers)
-        for i in tqdm(todo, desc=f"{model} layers {chosen[0]}-{chosen[-1]}", unit="clip", disable=not progress):
-            try:
-                audio = load_audio(paths[i], SAMPLE_RATE)
-            except AudioError as err:
-                report.failed[paths[i]] = str(err)
-                continue
-            started = time.perf_counter()
-            vectors[i] = encoder.pooled(audio, chosen)
-            report.compute_seconds += time.perf_counter() - started
-            report.audio_seconds += len(audio) / SAMPLE_RATE
-            report.computed += 1
-            if use_cache:
-                cache.write_layout(folders[corpora[i]], vectors[i])
-                cache.write_entry(folders[corpora[i]], keys[i], vectors[i])
+    layers = sorted({int(k) for k in layers})
+    params = {"version": VERSION, "model": pretrained.model_identity(model), "layers": layers, "pooling": "mean"}
+    mapped = cache.cached_map(manifest, {"ssl": params}, _Pooler(model, layers, device), use_cache=use_cache,
+                              progress=progress, desc=f"{model} layers {layers}")
+    report = SSLReport(n_files=mapped.n_files, cache_hits=mapped.cache_hits, computed=len(mapped.computed),
+                       failed=mapped.failed)
+    for _, output in mapped.computed:
+        report.audio_seconds += output.info["audio_seconds"]
+        report.compute_seconds += output.info["compute_seconds"]
     if verbose:
         print(report.summary())
+    vectors = [None if v is None else v["ssl"] for v in mapped.values]
     width = next((len(v) for v in vectors if v is not None), 0)
     X = np.stack([v if v is not None else np.zeros(width, np.float32) for v in vectors]) if width else \
         np.zeros((len(manifest), 0), np.float32)
     return X, report
+
+
+class _Pooler:
+    """The compute function of :func:`ssl_embeddings`: loads the encoder on its first batch only."""
+
+    def __init__(self, model: str, layers, device: str | None):
+        self.model, self.layers, self.device = model, layers, device
+        self.encoder: SpeechEncoder | None = None
+
+    def __call__(self, jobs: list[cache.Job]) -> list[cache.Computed]:
+        if self.encoder is None:
+            self.encoder = SpeechEncoder(self.model, self.device)
+            self.layers = check_layers(self.layers, self.encoder.n_layers)
+        outputs = []
+        for job in jobs:
+            try:
+                audio = source_audio(job.source, SAMPLE_RATE)
+            except AudioError as err:
+                outputs.append(cache.Computed(error=str(err)))
+                continue
+            started = time.perf_counter()
+            vector = self.encoder.pooled(audio, self.layers)
+            outputs.append(cache.Computed(values={"ssl": vector}, info={
+                "audio_seconds": len(audio) / SAMPLE_RATE, "compute_seconds": time.perf_counter() - started}))
+        return outputs

