@@ -20,16 +20,12 @@ $(STAMP): requirements.txt pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mmser demo --out runs/demo
 
-# Library tests and every notebook under nbval (on freshly written twins), as two pytest runs side by side:
-# much of either is single-threaded (kernel start-up, imports, eSpeak, Praat), so together they keep both cores
-# busy. The library log is printed when both are done. Figures go to a temporary folder, so the committed
-# references stay as they are. One suite alone: `make test-lib` or `make test-notebooks`.
+# Library tests and every notebook under nbval (on freshly written twins), in one pytest run on two workers
+# (pytest-xdist; --dist loadscope keeps each notebook, and each test module, on one worker, in order). Figures,
+# twins and the feature cache go to one temporary folder, so the committed references stay as they are.
+# One suite alone: `make test-lib` or `make test-notebooks`.
 test: $(STAMP)
-	@MMSER_FAST=1 $(BIN)/python -m pytest -q --durations=15 tests > .test-lib.log 2>&1 & lib=$$!; \
-	MMSER_FAST=1 $(BIN)/python -m pytest -q --durations=30 notebooks; notebooks=$$?; \
-	wait $$lib; lib_status=$$?; echo "---- library tests ----"; cat .test-lib.log; rm -f .test-lib.log; \
-	echo "library tests exit $$lib_status, notebooks exit $$notebooks"; \
-	test $$lib_status -eq 0 && test $$notebooks -eq 0
+	MMSER_FAST=1 $(BIN)/python -m pytest -q -n 2 --dist loadscope --durations=40 tests notebooks
 
 test-lib: $(STAMP)
 	MMSER_FAST=1 $(BIN)/python -m pytest -q --durations=15 tests

@@ -9,7 +9,9 @@ pass on a fresh clone with no data at all.
 import os
 import tempfile
 
-_scratch = tempfile.mkdtemp(prefix="mmser-tests-")
+# One scratch folder for the whole run: pytest-xdist workers inherit it, so notebooks on two workers share
+# the twins (written once, under a lock) and the feature cache (atomic writes).
+_scratch = os.environ.setdefault("MMSER_TEST_SCRATCH", tempfile.mkdtemp(prefix="mmser-tests-"))
 os.environ["MMSER_FIGURES_DIR"] = os.path.join(_scratch, "figures")
 os.environ["MMSER_TWIN_DIR"] = os.path.join(_scratch, "twins")
 os.environ["MMSER_CACHE_DIR"] = os.path.join(_scratch, "cache")

@@ -239,6 +239,8 @@ def cmd_demo(args) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mmser", description="Multimodal speech emotion recognition.")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's start-up log lines (hidden by default)")
     sub = parser.add_subparsers(dest="command", required=True)
     names = sorted(corpora.MODULES)
 
@@ -308,10 +310,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_start_up() -> None:
+    """Keep TensorFlow's and absl's start-up log lines (CUDA factory registrations, warnings) out of the output.
+
+    Must run before TensorFlow is imported: the C++ side reads
+    ``TF_CPP_MIN_LOG_LEVEL`` once. ``mmser --verbose`` skips this.
+    """
+    import logging
+    import os
+    import warnings
+
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"      # C++: errors too (the "Unable to register cuDNN factory" lines)
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="keras")
+    warnings.filterwarnings("ignore", module="tensorflow")
+
+
 def main(argv: list[str] | None = None) -> int:
     from mmser_lib.audio import AudioError
 
     args = build_parser().parse_args(argv)
+    if not args.verbose and "tensorflow" not in sys.modules:
+        quiet_start_up()
     try:
         args.func(args)
     except (corpora.CorpusNotFoundError, AudioError, FileNotFoundError, ValueError) as err:

@@ -99,3 +99,24 @@ def test_evaluate_on_another_corpus_scores_the_shared_emotions_only(trained_run,
     assert set(metrics["labels"]) == {"neutral", "happy", "sad", "angry", "fearful", "disgust"}
     assert metrics["n"] == len(corpora.load("crema_d", crema, verbose=False))
     assert len(metrics["confusion_matrix"]) == 6
+
+
+def test_the_commands_print_no_tensorflow_start_up_lines_unless_verbose(trained_run, small_manifest):
+    """Even where the environment asks TensorFlow for every log line, `mmser` shows only its own output."""
+    import os
+    import subprocess
+    import sys
+
+    clip = small_manifest["path"].iloc[0]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0"}
+    noise = ("absl::InitializeLog", "cpu_feature_guard", "I0000", "W0000", "E0000")
+
+    def run(*flags):
+        command = [sys.executable, "-m", "mmser_lib.cli", *flags, "predict", str(trained_run), clip]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout + result.stderr
+
+    quiet = run()
+    assert f"{clip}: " in quiet and not [line for line in noise if line in quiet], quiet
+    assert any(line in run("--verbose") for line in noise)  # the lines exist, and --verbose shows them

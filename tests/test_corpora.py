@@ -237,3 +237,23 @@ def test_a_corpus_wav_that_is_a_text_file_is_skipped(twins, tmp_path):
     manifest = corpora.load("crema_d", root, verbose=False)
     reasons = manifest.attrs["skipped"]
     assert any("not readable" in r for r in reasons) and any("emotion code XXX" in r for r in reasons)
+
+
+def test_upper_case_extensions_and_linked_actor_folders_are_read(small_twin, tmp_path):
+    """Copies of RAVDESS with ``.WAV`` names, or actors linked in from another disk, lose no clip."""
+    original = corpora.load("ravdess", small_twin, verbose=False)
+    copy, elsewhere = tmp_path / "ravdess", tmp_path / "other-disk"
+    shutil.copytree(small_twin, copy)
+    actors = sorted(p for p in copy.iterdir() if p.is_dir())
+    elsewhere.mkdir()
+    shutil.move(actors[0], elsewhere / actors[0].name)
+    actors[0].symlink_to(elsewhere / actors[0].name, target_is_directory=True)
+    (actors[0] / "loop").symlink_to(copy, target_is_directory=True)  # a link back up must not loop
+    renamed = sorted(actors[1].glob("*.wav"))[:3]
+    for path in renamed:
+        path.rename(path.with_suffix(".WAV"))
+
+    manifest = corpora.load("ravdess", copy, verbose=False)
+    assert len(manifest) == len(original) and not manifest.attrs["skipped"]
+    assert sorted(manifest["utterance_id"]) == sorted(original["utterance_id"])
+    assert manifest["path"].str.endswith(".WAV").sum() == len(renamed)

@@ -11,6 +11,7 @@ Or let the notebook setting decide between the real corpus and a twin:
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pandas as pd
@@ -100,5 +101,24 @@ def corpus_root(corpus: str, speakers: int | None = None, seed: int = 0, size: s
     root = config.twin_dir() / corpus / tag
     marker = root / "TWIN.json"
     if not marker.is_file():  # written last, so a half-written twin is redone
-        make_twin(corpus, root, speakers=speakers, seed=seed, **options)
+        with _twin_lock(root):  # two notebooks run side by side (CI) write a shared twin once
+            if not marker.is_file():
+                make_twin(corpus, root, speakers=speakers, seed=seed, **options)
     return root, True
+
+
+@contextlib.contextmanager
+def _twin_lock(root: Path):
+    """Hold an exclusive lock on ``<root>.lock`` (POSIX; elsewhere no lock is taken)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one process at a time is the user's job
+        yield
+        return
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f"{root.name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +38,31 @@ def require_corpus_root(root: str | Path, corpus: str, layout: str, pattern: str
     )
     if not root.is_dir():
         raise CorpusNotFoundError(f"{corpus}: folder {root} does not exist. {hint}")
-    files = sorted(p for p in root.rglob(pattern) if p.is_file())
+    files = find_files(root, pattern)
     if not files:
         raise CorpusNotFoundError(f"{corpus}: no {pattern} files under {root}. {hint}")
     return files
+
+
+def find_files(root: str | Path, pattern: str, directories: bool = False) -> list[Path]:
+    """Every file (or folder) under ``root`` whose name matches ``pattern``, in any letter case, sorted.
+
+    Symbolic links to folders are followed (a corpus assembled from links
+    to several disks is read whole); a link that leads back into a folder
+    already visited is not followed twice, so a loop cannot hang the walk.
+    ``*.wav`` also finds ``.WAV`` files, as some copies of the corpora have.
+    """
+    pattern = pattern.lower()
+    found, visited = [], set()
+    for folder, subfolders, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in visited:
+            subfolders[:] = []
+            continue
+        visited.add(real)
+        candidates = subfolders if directories else [n for n in names if os.path.isfile(os.path.join(folder, n))]
+        found.extend(Path(folder) / n for n in candidates if fnmatch.fnmatchcase(n.lower(), pattern))
+    return sorted(found)
 
 
 @dataclass

@@ -42,7 +42,7 @@ SENTENCES = {
 FIRST_ACTOR, LAST_ACTOR = 1001, 1091
 SAMPLE_RATE = 16_000
 DEMOGRAPHICS = "VideoDemographics.csv"
-_NAME = re.compile(r"^(\d{4})_([A-Z]{3})_([A-Z]{3})_([A-Z]{2})\.wav$")
+_NAME = re.compile(r"^(\d{4})_([A-Z]{3})_([A-Z]{3})_([A-Z]{2})\.(?i:wav)$")
 
 
 def parse_name(name: str) -> dict:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from mmser_lib.audio import audio_problem
-from mmser_lib.corpora.common import DATA_README, CorpusNotFoundError, SkipReport, manifest_from_rows
+from mmser_lib.corpora.common import DATA_README, CorpusNotFoundError, SkipReport, find_files, manifest_from_rows
 from mmser_lib.corpora.twin import TwinClip, emotional_line, make_speakers, run_in_fresh_processes, write_speaker_clips
 
 CORPUS = "iemocap"
@@ -103,7 +103,8 @@ def load(root: str | Path, verbose: bool = True, keep_unlabelled: bool = False) 
             f"or write a synthetic twin with `mmser twin {CORPUS} DIR`.")
     if not root.is_dir():
         raise CorpusNotFoundError(f"{CORPUS}: folder {root} does not exist. {hint}")
-    sessions = sorted(p for p in root.rglob("Session[1-5]") if (p / "dialog" / "EmoEvaluation").is_dir())
+    sessions = [p for p in find_files(root, "Session[1-5]", directories=True)
+                if (p / "dialog" / "EmoEvaluation").is_dir()]
     if not sessions:
         raise CorpusNotFoundError(f"{CORPUS}: no Session*/dialog/EmoEvaluation folder under {root}. {hint}")
     skipped = SkipReport(CORPUS)

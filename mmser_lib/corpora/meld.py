@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmser_lib.corpora.common import DATA_README, CorpusNotFoundError, SkipReport, manifest_from_rows
+from mmser_lib.corpora.common import DATA_README, CorpusNotFoundError, SkipReport, find_files, manifest_from_rows
 from mmser_lib.corpora.twin import (
     TwinClip,
     emotional_line,
@@ -85,10 +85,8 @@ def read_csv(path: str | Path) -> pd.DataFrame:
 
 
 def _find(root: Path, name: str, want_dir: bool) -> Path | None:
-    for candidate in sorted(root.rglob(name)):
-        if candidate.is_dir() == want_dir:
-            return candidate
-    return None
+    found = find_files(root, name, directories=want_dir)
+    return found[0] if found else None
 
 
 def load(root: str | Path, verbose: bool = True, splits: tuple[str, ...] = ("train", "dev", "test")) -> pd.DataFrame:
