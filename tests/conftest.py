@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -6,10 +9,14 @@ from mmser_lib import corpora, features
 
 
 @pytest.fixture(scope="session")
-def small_twin(tmp_path_factory):
-    """A 4-speaker RAVDESS twin, one take per sentence: 4 x 30 = 120 clips at 48 kHz."""
-    return corpora.make_twin("ravdess", tmp_path_factory.mktemp("twin") / "ravdess", speakers=4, seed=1,
-                             repetitions=1, progress=False)
+def small_twin():
+    """A 4-speaker RAVDESS twin, one take per sentence: 4 x 30 = 120 clips at 48 kHz.
+
+    Written once per test run in the run's scratch folder (see the root conftest.py) and shared by the
+    pytest-xdist workers; tests only read it (those that change files copy it first).
+    """
+    root = Path(os.environ["MMSER_TEST_SCRATCH"]) / "small_twin" / "ravdess"
+    return corpora.twin_at("ravdess", root, speakers=4, seed=1, repetitions=1, progress=False)
 
 
 @pytest.fixture(scope="session")

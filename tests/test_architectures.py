@@ -98,7 +98,7 @@ def test_models_command_lists_every_architecture(capsys):
 
 
 def test_cli_trains_and_evaluates_a_sad_detector_on_iemocap_sessions(tmp_path, capsys):
-    root = corpora.make_twin("iemocap", tmp_path / "iemocap", speakers=10, seed=0, progress=False)
+    root = corpora.make_twin("iemocap", tmp_path / "iemocap", speakers=10, dialogs=1, seed=0, progress=False)
     held_out = "Ses05F,Ses05M"
     code = cli.main(["train", "--corpus", "iemocap", "--root", str(root), "--model", "text_linear",
                      "--out", str(tmp_path / "run"), "--epochs", "3", "--exclude-speakers", held_out])

@@ -98,13 +98,23 @@ def corpus_root(corpus: str, speakers: int | None = None, seed: int = 0, size: s
             )
         return real, False
     tag = "-".join([f"s{speakers or 'default'}", f"seed{seed}", *(f"{k}{v}" for k, v in sorted(options.items()))])
-    root = config.twin_dir() / corpus / tag
+    return twin_at(corpus, config.twin_dir() / corpus / tag, speakers=speakers, seed=seed, **options), True
+
+
+def twin_at(corpus: str, root: str | Path, seed: int = 0, progress: bool = True, **options) -> Path:
+    """The twin at ``root``, written there first unless a finished one is already there.
+
+    Several processes may ask at once (two notebooks side by side in CI, two
+    test workers): one writes the twin under a lock, the others wait and reuse it.
+    ``TWIN.json`` is written last, so a half-written twin is written again.
+    """
+    root = Path(root)
     marker = root / "TWIN.json"
-    if not marker.is_file():  # written last, so a half-written twin is redone
-        with _twin_lock(root):  # two notebooks run side by side (CI) write a shared twin once
+    if not marker.is_file():
+        with _twin_lock(root):
             if not marker.is_file():
-                make_twin(corpus, root, speakers=speakers, seed=seed, **options)
-    return root, True
+                make_twin(corpus, root, seed=seed, progress=progress, **options)
+    return root
 
 
 @contextlib.contextmanager
