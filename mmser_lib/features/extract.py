@@ -15,7 +15,11 @@ loaded once and its pitch tracked once, whatever groups ask for them.
 
 Utterance-level features describe the speech, so the clip's leading and
 trailing silence (``trim_db`` below its peak) is cut first; a clip shorter
-than ``min_seconds`` after that is zero-padded to it and flagged.
+than ``min_seconds`` after that is zero-padded to it and flagged. They also
+describe the speech and not the file: every clip is cut to 50 Hz - 7 kHz
+(``min_frequency``, ``max_frequency``) before any of them is computed, so the
+same speech saved at 16, 22.05, 24.4, 44.1 or 48 kHz, as 16-bit, 24-bit or
+float samples, gives the same numbers (see :func:`mmser_lib.audio.band_passed`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmser_lib.audio import AudioError, source_audio, trim_silence
+from mmser_lib.audio import AudioError, band_passed, source_audio, trim_silence
 from mmser_lib.features.sequences import SequenceParams, frames_from_audio
 from mmser_lib.infra import cache
 
@@ -37,7 +41,7 @@ UTTERANCE_GROUPS = ("spectral", "prosody", "voice_quality", "egemaps")
 EXTRA_GROUPS = ("contours",)  # on request only: 601 values per clip, not statistics
 FLAG_COLUMNS = ["flag_silent", "flag_short", "flag_unvoiced"]
 SILENCE_PEAK = 1e-4  # a clip whose peak stays below this is digital silence
-VERSION = 2  # bump when a group's code changes what it computes
+VERSION = 3  # bump when a group's code changes what it computes
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class FeatureParams:
     """Settings of the utterance-level features (each group hashes only those it uses)."""
 
     sample_rate: int = 16_000
+    min_frequency: float = 50.0  # above DC offsets and hum: see audio.band_passed
+    max_frequency: float = 7_000.0  # below every file's resampling edge
     trim_db: float = 40.0
     min_seconds: float = 0.25
     n_fft: int = 1024
@@ -59,7 +65,7 @@ class FeatureParams:
 
     def for_group(self, group: str) -> dict:
         """The parameters ``group`` depends on (what its cache entries are keyed by)."""
-        common = ["sample_rate", "trim_db", "min_seconds"]
+        common = ["sample_rate", "min_frequency", "max_frequency", "trim_db", "min_seconds"]
         pitch = ["time_step", "pitch_floor", "pitch_ceiling"]
         used = {
             "flags": common + pitch,
@@ -107,10 +113,12 @@ class Clip:
 
     @property
     def speech(self) -> np.ndarray:
-        """The clip without leading / trailing silence, at least ``min_seconds`` long."""
+        """The clip cut to min_frequency..max_frequency, without leading / trailing silence, >= ``min_seconds``."""
         if self._speech is None:
             p = self.params
-            y = self.timed("load", trim_silence, self.audio(p.sample_rate), p.trim_db)
+            y = self.timed("load", band_passed, self.audio(p.sample_rate), p.sample_rate, p.min_frequency,
+                           p.max_frequency)
+            y = self.timed("load", trim_silence, y, p.trim_db)
             self._speech_samples = len(y)
             n_min = int(p.min_seconds * p.sample_rate)
             self._speech = np.pad(y, (0, n_min - len(y))) if len(y) < n_min else y
@@ -158,7 +166,8 @@ def _group_values(group: str, clip: Clip) -> dict[str, float]:
         from mmser_lib.features.spectral import spectral_statistics
 
         return spectral_statistics(clip.speech, p.sample_rate, n_fft=p.n_fft, hop_length=p.hop_length,
-                                   n_mels=p.n_mels, n_mfcc=p.n_mfcc)
+                                   n_mels=p.n_mels, n_mfcc=p.n_mfcc, min_frequency=p.min_frequency,
+                                   max_frequency=p.max_frequency)
     if group == "prosody":
         from mmser_lib.features.prosody import prosody_statistics
 
