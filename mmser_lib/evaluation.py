@@ -72,19 +72,23 @@ def _score_function(metric: str):
 
 
 def bootstrap_interval(y_true, predictions, metric: str = "uar", n_resamples: int = 1000,
-                       confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
-    """Bootstrap confidence interval of a score over the test utterances (scipy.stats.bootstrap).
+                       confidence: float = 0.95, seed: int = 0, groups=None) -> tuple[float, float]:
+    """Bootstrap confidence interval of a score (scipy.stats.bootstrap, percentile method).
 
-    The test set is resampled with replacement; with several seeds' predictions
-    the statistic is the *mean over seeds* on each resample, so the interval
-    says how much the seed-averaged score could move with another test set of
-    the same size.
+    Without ``groups`` the test utterances are resampled with replacement. With
+    ``groups`` (the speaker of each utterance) whole **speakers** are resampled,
+    each drawn speaker bringing all their utterances: clips of one voice are
+    not independent, so this is the interval that says how much the score
+    could move with other speakers, and it is much wider when a test set has
+    few of them. With several seeds' predictions the statistic is the *mean
+    over seeds* on each resample.
 
     Parameters
     ----------
     y_true : shape (n,), labels.
     predictions : shape (n,) for one model run, or a list of such arrays (one per seed).
     metric : a key of :data:`SCORES`.
+    groups : shape (n,), optional: resample these groups (speakers) instead of utterances.
 
     Returns
     -------
@@ -95,12 +99,19 @@ def bootstrap_interval(y_true, predictions, metric: str = "uar", n_resamples: in
     score = _score_function(metric)
     y_true = np.asarray(y_true)
     runs = [np.asarray(p) for p in (predictions if isinstance(predictions, list) else [predictions])]
+    if groups is None:
+        members = [np.array([i]) for i in range(len(y_true))]
+    else:
+        groups = np.asarray(groups)
+        members = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
+        if len(members) < 2:
+            raise ValueError("a bootstrap over speakers needs at least 2 speakers in the test set")
 
-    def statistic(index):
-        index = np.asarray(index, dtype=int)
+    def statistic(drawn):
+        index = np.concatenate([members[int(i)] for i in drawn])
         return float(np.mean([score(y_true[index], p[index]) for p in runs]))
 
-    result = bootstrap((np.arange(len(y_true)),), statistic, n_resamples=n_resamples, confidence_level=confidence,
+    result = bootstrap((np.arange(len(members)),), statistic, n_resamples=n_resamples, confidence_level=confidence,
                        method="percentile", vectorized=False, random_state=np.random.default_rng(seed))
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
@@ -130,7 +141,8 @@ def mcnemar_test(y_true, predicted_a, predicted_b) -> dict:
             "statistic": float(result.statistic), "p_value": float(result.pvalue), "exact": exact}
 
 
-def seed_table(y_true, predictions: dict[str, list], metric: str = "uar", n_resamples: int = 1000) -> pd.DataFrame:
+def seed_table(y_true, predictions: dict[str, list], metric: str = "uar", n_resamples: int = 1000,
+               groups=None) -> pd.DataFrame:
     """The results table every notebook shows: mean and spread over seeds, bootstrap 95% CI.
 
     Parameters
@@ -138,6 +150,8 @@ def seed_table(y_true, predictions: dict[str, list], metric: str = "uar", n_resa
     y_true : shape (n,), the test labels (the same test set for every model).
     predictions : model name -> list of predicted labels, one array of shape (n,) per seed.
     metric : a key of :data:`SCORES`.
+    groups : shape (n,), optional: the speaker of each test utterance; the interval then
+        resamples speakers (see :func:`bootstrap_interval`).
 
     Returns
     -------
@@ -149,7 +163,7 @@ def seed_table(y_true, predictions: dict[str, list], metric: str = "uar", n_resa
     rows = []
     for name, runs in predictions.items():
         scores = [score(y_true, p) for p in runs]
-        low, high = bootstrap_interval(y_true, list(runs), metric, n_resamples)
+        low, high = bootstrap_interval(y_true, list(runs), metric, n_resamples, groups=groups)
         rows.append({"model": name, "seeds": len(runs), "mean": float(np.mean(scores)),
                      "sd": float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0,
                      "ci_low": low, "ci_high": high, **{f"seed_{i}": float(s) for i, s in enumerate(scores)}})

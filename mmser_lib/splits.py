@@ -11,6 +11,10 @@ indexed like the manifest.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
@@ -183,3 +187,85 @@ def official_split(manifest: pd.DataFrame, train=("train",), val=("dev",), test=
     if not (split == "train").any():
         raise ValueError(f"no row has a split value in {train}; values here: {sorted(values.unique())}")
     return split
+
+
+@dataclass
+class SpeakerFolds:
+    """k-fold cross-validation over speakers: every speaker is tested exactly once.
+
+    Fold ``i`` tests on group ``i``, validates (early stopping, thresholds) on
+    group ``i + 1`` and trains on the rest. Saved as one JSON file (in the
+    spirit of EmoBox's published folds) so that another run, another model or
+    another lab scores the very same partitions.
+
+    Attributes
+    ----------
+    groups : k lists of speakers.
+    seed : the shuffle that made them.
+    """
+
+    groups: list[list[str]]
+    seed: int = 0
+
+    @property
+    def k(self) -> int:
+        return len(self.groups)
+
+    def sides(self, fold: int) -> dict[str, list[str]]:
+        """Speakers of fold ``fold``: {"train": [...], "val": [...], "test": [...]}."""
+        test, val = self.groups[fold], self.groups[(fold + 1) % self.k]
+        train = sorted(s for i, g in enumerate(self.groups) if i not in (fold, (fold + 1) % self.k) for s in g)
+        return {"train": train, "val": list(val), "test": list(test)}
+
+    def split(self, manifest: pd.DataFrame, fold: int) -> pd.Series:
+        """The "train" / "val" / "test" side of every row in fold ``fold`` (like :func:`speaker_split`)."""
+        side = {s: name for name, speakers in self.sides(fold).items() for s in speakers}
+        split = manifest["speaker"].map(side)
+        if split.isna().any():
+            unknown = sorted(manifest.loc[split.isna(), "speaker"].unique())
+            raise ValueError(f"speakers {unknown} are in no fold; make the folds from this manifest")
+        return split.rename("split")
+
+    def to_json(self, path) -> Path:
+        """Write the folds (and every fold's three sides) to ``path``."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folds = [{"fold": i, **self.sides(i)} for i in range(self.k)]
+        path.write_text(json.dumps({"k": self.k, "seed": self.seed, "groups": self.groups, "folds": folds},
+                                   indent=2) + "\n")
+        return path
+
+    @classmethod
+    def from_json(cls, path) -> SpeakerFolds:
+        data = json.loads(Path(path).read_text())
+        return cls(groups=[list(g) for g in data["groups"]], seed=int(data.get("seed", 0)))
+
+
+def speaker_folds(manifest: pd.DataFrame, k: int = 6, seed: int = 0) -> SpeakerFolds:
+    """Deal the speakers into ``k`` groups of (nearly) equal size and gender mix.
+
+    Speakers are shuffled within each gender, the genders are put one after
+    the other, and the speakers are dealt round-robin: 6 women and 6 men in 6
+    folds give every fold one of each.
+
+    Parameters
+    ----------
+    manifest : needs ``speaker`` (and ``gender``, when known) columns.
+    k : number of folds, at least 3 (one test, one validation, one training group).
+
+    Returns
+    -------
+    SpeakerFolds
+    """
+    speakers = sorted(manifest["speaker"].unique())
+    if k < 3:
+        raise ValueError(f"k-fold speaker cross-validation with a validation group needs k >= 3, not {k}")
+    if len(speakers) < k:
+        raise ValueError(f"{k} speaker folds need at least {k} speakers; this manifest has {len(speakers)}")
+    rng = np.random.default_rng(seed)
+    genders = (manifest.groupby("speaker")["gender"].first().fillna("unknown") if "gender" in manifest.columns
+               else pd.Series("unknown", index=speakers))
+    order = [str(s) for _, members in sorted(genders.groupby(genders).groups.items())
+             for s in rng.permutation(sorted(members))]
+    groups = [sorted(order[i::k]) for i in range(k)]
+    return SpeakerFolds(groups=groups, seed=seed)

@@ -69,3 +69,17 @@ def test_best_threshold_is_found_on_a_grid_of_hundredths():
     assert f1 == pytest.approx(evaluation.binary_metrics(y, probability, threshold)["f1"])
     metrics = evaluation.binary_metrics(y, probability, threshold)
     assert metrics["roc_auc"] > 0.9 and metrics["positives"] == y.sum()
+
+
+def test_a_bootstrap_over_speakers_sees_that_clips_of_one_voice_are_not_independent():
+    # 6 speakers x 20 clips: the model is right on every clip of three speakers and wrong on the others
+    speakers = np.repeat([f"s{i}" for i in range(6)], 20)
+    y = np.tile(["a", "b"], 60)
+    predicted = np.where(np.isin(speakers, ["s0", "s1", "s2"]), y, np.where(y == "a", "b", "a"))
+    by_clip = evaluation.bootstrap_interval(y, predicted, "accuracy", n_resamples=500)
+    by_speaker = evaluation.bootstrap_interval(y, predicted, "accuracy", n_resamples=500, groups=speakers)
+    assert by_clip[0] <= 0.5 <= by_clip[1] and by_speaker[0] <= 0.5 <= by_speaker[1]
+    assert by_clip[1] - by_clip[0] < 0.25  # 120 "independent" clips: a narrow interval
+    assert by_speaker[1] - by_speaker[0] > 0.6  # 6 speakers, all-or-nothing each: an honest, wide one
+    with pytest.raises(ValueError, match="at least 2 speakers"):
+        evaluation.bootstrap_interval(y[:20], predicted[:20], groups=speakers[:20])

@@ -43,3 +43,25 @@ def test_random_split_is_stratified_and_leaks_speakers():
     counts = manifest.loc[split == "test", "emotion"].value_counts()
     assert len(counts) == 5 and counts.max() - counts.min() <= 1  # stratified: 24 clips over 5 emotions
     assert len(splits.speakers_on_several_sides(manifest, split)) > 6
+
+
+def test_speaker_folds_test_every_speaker_once_with_a_gender_mix(tmp_path):
+    speakers = [f"ravdess:{i:02d}" for i in range(1, 13)]
+    manifest = pd.DataFrame({"speaker": [s for s in speakers for _ in range(3)],
+                             "gender": [("male" if int(s[-2:]) % 2 else "female") for s in speakers for _ in range(3)]})
+    folds = splits.speaker_folds(manifest, k=6, seed=0)
+    assert folds.k == 6 and sorted(s for g in folds.groups for s in g) == speakers
+    tested = []
+    for i in range(folds.k):
+        split = folds.split(manifest, i)
+        assert splits.speakers_on_several_sides(manifest, split) == []
+        assert set(split) == {"train", "val", "test"}
+        test = manifest.loc[split == "test"]
+        assert set(test["gender"]) == {"male", "female"}  # 2 per group: one of each
+        tested += sorted(test["speaker"].unique())
+    assert sorted(tested) == speakers  # every speaker tested exactly once
+    again = splits.SpeakerFolds.from_json(folds.to_json(tmp_path / "folds.json"))
+    assert again == folds
+    assert splits.speaker_folds(manifest, k=6, seed=1).groups != folds.groups
+    with pytest.raises(ValueError, match="at least 7 speakers"):
+        splits.speaker_folds(manifest.head(18), k=7)
