@@ -4,7 +4,8 @@
     mmser train --corpus CORPUS --root DIR --model NAME --out RUN_DIR [--seed S] [--scaling speaker]
     mmser models
     mmser evaluate RUN_DIR --corpus CORPUS --root DIR [--json FILE]
-    mmser predict RUN_DIR AUDIO... [--text TEXT] [--speaker-audio FILE...] [--plot FILE] [--json]
+    mmser crossval --corpus CORPUS --root DIR --model NAME --out DIR [--folds K] [--folds-file FILE]
+    mmser predict RUN_DIR AUDIO... [--text TEXT] [--enrol FILE...] [--plot FILE] [--json]
     mmser grade STUDENT_DIR [--reference figures/] [--out report.md|report.html]
     mmser demo [--out DIR]
 
@@ -59,8 +60,11 @@ def cmd_train(args) -> None:
     gpu.setup(args.seed, verbose=False)
     manifest = corpora.load(args.corpus, args.root)
     manifest = _speaker_filter(manifest, args.speakers, args.exclude_speakers, args.corpus)
+    if args.enrol is not None and args.scaling != "speaker":
+        raise ValueError("--enrol applies to per-speaker normalisation; add --scaling speaker")
     run = runs.train(manifest, args.model, seed=args.seed, epochs=args.epochs, patience=args.patience,
-                     val_size=args.val_size, scaling=args.scaling)
+                     val_size=args.val_size, scaling=args.scaling, enrol=args.enrol or 0,
+                     enrol_from=args.enrol_from or "random")
     run.config["root"] = str(Path(args.root).resolve())
     run.save(args.out)
     c = run.config
@@ -73,6 +77,42 @@ def cmd_train(args) -> None:
           f"speakers ({', '.join(c['val_speakers'])}); best epoch {c['best_epoch']} of {c['epochs_run']}, "
           f"validation {what} {best:.3f}"
           + f"; saved to {args.out}")
+
+
+def cmd_crossval(args) -> None:
+    from mmser_lib import experiments, gpu, splits
+
+    gpu.setup(args.seed, verbose=False)
+    manifest = corpora.load(args.corpus, args.root)
+    manifest = _speaker_filter(manifest, args.speakers, args.exclude_speakers, args.corpus)
+    out = Path(args.out)
+    if args.folds_file:
+        folds = splits.SpeakerFolds.from_json(args.folds_file)
+        print(f"folds read from {args.folds_file}")
+    else:
+        folds = splits.speaker_folds(manifest, k=args.folds, seed=args.seed)
+    folds_path = folds.to_json(out / "folds.json")
+    if args.enrol is not None and args.scaling != "speaker":
+        raise ValueError("--enrol applies to per-speaker normalisation; add --scaling speaker")
+    result = experiments.cross_validate(manifest, args.model, folds, seed=args.seed, scaling=args.scaling,
+                                        epochs=args.epochs, patience=args.patience, enrol=args.enrol or 0)
+    summary = result.summary()
+    result.per_fold.to_csv(out / "per_fold.csv", index=False)
+    result.predictions.to_csv(out / "predictions.csv", index=False)
+    (out / "summary.json").write_text(json.dumps({**summary, "corpus": args.corpus,
+                                                  "root": str(Path(args.root).resolve()),
+                                                  "scaling": args.scaling, "epochs": args.epochs,
+                                                  "patience": args.patience}, indent=2) + "\n")
+    print(result.per_fold.round(3).to_string(index=False))
+    if result.enrolment:
+        print("test speakers normalised with " + (
+            "ALL of their clips, the scored ones included: an upper bound" if result.enrolment["upper_bound"]
+            else f"{result.enrolment['clips_per_speaker']} enrolment clip(s) each, not scored"))
+    low, high = summary["uar_pooled_ci_speakers"]
+    print(f"{args.model}, {folds.k}-fold speaker cross-validation on {summary['n']} clips: "
+          f"UAR {summary['uar_mean']:.3f} +- {summary['uar_sd']:.3f} (mean +- sd over folds); pooled UAR "
+          f"{summary['uar_pooled']:.3f}, 95% interval over speakers [{low:.3f}, {high:.3f}]")
+    print(f"wrote {folds_path}, per_fold.csv, predictions.csv and summary.json to {out}")
 
 
 def cmd_models(args) -> None:
@@ -96,7 +136,8 @@ def cmd_evaluate(args) -> None:
                              f"emotions {sorted(present)} have nothing in common")
         print(f"cross-corpus: the run was trained on {run.config['corpus']}; scored on the {len(shared)} "
               f"emotions both corpora have ({', '.join(shared)}), predicting among those only")
-    metrics = run.evaluate(manifest, labels=shared)
+    metrics = run.evaluate(manifest, labels=shared, enrol=args.enrol, enrol_from=args.enrol_from,
+                           enrol_seed=args.enrol_seed)
     seen = sorted(set(manifest["speaker"]) & set(run.config["train_speakers"] + run.config["val_speakers"]))
     same_root = run.config.get("root") == str(Path(args.root).resolve())
     metrics["speakers"] = sorted(manifest["speaker"].unique())
@@ -110,9 +151,14 @@ def cmd_evaluate(args) -> None:
         d = metrics["detector"]
         print(f"{run.target.detects} detector at the validation threshold {d['threshold']:.2f}: F1 {d['f1']:.3f}  "
               f"precision {d['precision']:.3f}  recall {d['recall']:.3f}  ROC AUC {d['roc_auc']:.3f}")
-    if run.config.get("scaling") == "speaker":
-        print("per-speaker normalisation: each evaluated speaker was scaled with the statistics of their own "
-              "clips here (no labels used)")
+    enrolment = metrics.get("enrolment")
+    if enrolment and enrolment["upper_bound"]:
+        print("per-speaker normalisation with ALL of each speaker's clips, the scored ones included: an upper "
+              "bound, not a score a deployed model could reach (use --enrol K)")
+    elif enrolment:
+        print(f"per-speaker normalisation from {enrolment['clips_per_speaker']} enrolment clip(s) per speaker "
+              f"({enrolment['from']}, seed {enrolment['seed']}): {enrolment['enrolment_clips']} enrolment clips "
+              f"of {enrolment['speakers']} speakers, not scored")
     if metrics["excluded_unknown_emotions"]:
         print(f"left out {metrics['excluded_unknown_emotions']} clips whose emotion the run does not know")
     if metrics["speakers_seen_in_training"]:
@@ -136,8 +182,9 @@ def cmd_predict(args) -> None:
     if run.config.get("scaling") == "speaker" and not args.json:
         print("this run was trained with per-speaker normalisation: each speaker's features are z-scored with "
               "that speaker's own mean and spread, so it needs several recordings of your voice to know your "
-              "average; " + (f"using {len(args.speaker_audio)} --speaker-audio file(s) with the recordings"
-                             if args.speaker_audio else "without --speaker-audio each recording is its own speaker"))
+              "average; " + (f"using the {len(args.speaker_audio)} --enrol file(s) only, never the recordings "
+                             "scored" if args.speaker_audio
+                             else "without --enrol each recording is normalised with its own statistics"))
     results = predict.predict_recordings(run, args.audio, text=args.text, speaker_audio=args.speaker_audio or (),
                                          window=args.window, hop=args.hop)
     if args.plot:
@@ -252,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_twin)
 
+    def enrol_options(p, what):
+        p.add_argument("--enrol", type=int, default=None, metavar="K", help=what)
+        p.add_argument("--enrol-from", choices=["random", "neutral"], default=None,
+                       help="draw enrolment clips at random (default) or among the neutral ones")
+
     def speaker_options(p):
         p.add_argument("--speakers", help="only these speakers, e.g. '1,2,3' or 'ravdess:01'")
         p.add_argument("--exclude-speakers", help="leave these speakers out, e.g. '11,12'")
@@ -268,8 +320,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scaling", choices=["train", "speaker", "none"], default="train",
                    help="feature scaling: fitted on training rows (default), per speaker, or none")
     p.add_argument("--val-size", type=float, default=0.2, help="share of speakers held out for validation")
+    enrol_options(p, "with --scaling speaker: K enrolment clips per validation (and, by default, test) speaker "
+                     "give that speaker's statistics and are not scored; 0 = all of the speaker's clips "
+                     "(an upper bound)")
     speaker_options(p)
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("crossval", help="k-fold speaker cross-validation of a model (every speaker tested once)")
+    p.add_argument("--corpus", required=True, choices=names)
+    p.add_argument("--root", required=True)
+    p.add_argument("--model", required=True, choices=list(architectures.ARCHITECTURES),
+                   metavar="NAME", help="an architecture (list them with `mmser models`)")
+    p.add_argument("--out", required=True, help="folder for folds.json, per_fold.csv, predictions.csv, summary.json")
+    p.add_argument("--folds", type=int, default=6, help="number of speaker folds (default 6)")
+    p.add_argument("--folds-file", help="reuse the folds of an earlier folds.json instead of making new ones")
+    p.add_argument("--seed", type=int, default=0, help="shuffles the speakers into folds and seeds training")
+    p.add_argument("--epochs", type=int, default=60)
+    p.add_argument("--patience", type=int, default=15, help="epochs without a better validation score")
+    p.add_argument("--scaling", choices=["train", "speaker", "none"], default="train")
+    p.add_argument("--enrol", type=int, default=None, metavar="K",
+                   help="with --scaling speaker: K enrolment clips per validation and test speaker (not scored); "
+                        "0 = all of their clips (an upper bound)")
+    speaker_options(p)
+    p.set_defaults(func=cmd_crossval)
 
     p = sub.add_parser("models", help="list the architectures `mmser train --model` accepts")
     p.set_defaults(func=cmd_models)
@@ -279,6 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", required=True, choices=names)
     p.add_argument("--root", required=True)
     p.add_argument("--json", help="also write the metrics to this JSON file")
+    enrol_options(p, "for a run trained with --scaling speaker: K enrolment clips per speaker give the "
+                     "speaker's statistics and are not scored (default: the run's own setting); 0 = all clips, "
+                     "scored ones included (an upper bound, labelled as such)")
+    p.add_argument("--enrol-seed", type=int, default=0, help="which clips are drawn for enrolment")
     speaker_options(p)
     p.set_defaults(func=cmd_evaluate)
 
@@ -286,8 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_dir")
     p.add_argument("audio", nargs="+")
     p.add_argument("--text", help="transcript, for runs that read text (default: transcribed with Whisper tiny.en)")
-    p.add_argument("--speaker-audio", nargs="+", metavar="FILE",
-                   help="more recordings of the same speaker, for runs trained with --scaling speaker")
+    p.add_argument("--enrol", "--speaker-audio", dest="speaker_audio", nargs="+", metavar="FILE",
+                   help="enrolment recordings of the same speaker, for runs trained with --scaling speaker: the "
+                        "speaker's statistics come from these only (about 8, several moods)")
     p.add_argument("--window", type=float, help="window length in seconds (default: the run's, 3 s)")
     p.add_argument("--hop", type=float, help="window step in seconds (default: half the window)")
     p.add_argument("--plot", metavar="FILE", help="also draw the probabilities (a timeline for long recordings)")

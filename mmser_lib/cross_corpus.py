@@ -28,6 +28,7 @@ from mmser_lib import architectures, runs, splits
 from mmser_lib.emotions import ordered
 from mmser_lib.evaluation import classification_metrics
 from mmser_lib.inputs import raw_inputs, take_rows
+from mmser_lib.scaling import enrolment_rows
 
 POOLED = "pooled"
 
@@ -99,6 +100,7 @@ def cross_corpus_matrix(
     raw: dict[str, dict] | None = None,
     keep_runs: bool = False,
     progress: bool = True,
+    enrol: int = 0,
 ) -> CrossCorpus:
     """Train ``model`` on each corpus and score it on the test speakers of every corpus.
 
@@ -109,6 +111,11 @@ def cross_corpus_matrix(
     model : an architecture reading audio only (text differs from corpus to corpus).
     emotions : the classes; default :func:`shared_emotions`.
     scaling : "train" or "speaker" (per-speaker normalisation, also of the test speakers).
+    enrol : K > 0 draws K enrolment clips per test speaker of every corpus (seed 0) that are
+        never scored, whatever the scaling, so matrices made with the same ``enrol`` score the
+        same clips; with ``scaling="speaker"`` they give each validation and test speaker's
+        statistics. 0 with ``scaling="speaker"`` takes them from all of the speaker's clips,
+        the scored ones included: an upper bound.
     pooled : add a row for one model trained on every corpus's training speakers.
     raw : corpus -> precomputed :func:`mmser_lib.inputs.raw_inputs` for the rows of
         its manifest (before filtering to ``emotions``); computed when missing.
@@ -132,6 +139,8 @@ def cross_corpus_matrix(
         if inputs[name] is None:
             inputs[name] = raw_inputs(data[name], arch.inputs, progress=progress)
 
+    enrolled_of = {n: enrolment_rows(data[n][(split_of[n] == "test").to_numpy()].reset_index(drop=True), enrol)
+                   if enrol > 0 else None for n in data}
     trainings = list(data) + ([POOLED] if pooled else [])
     results, kept = {}, {}
     for train_name in tqdm(trainings, desc=f"cross-corpus {model}, scaling {scaling}", disable=not progress):
@@ -142,13 +151,18 @@ def cross_corpus_matrix(
         else:
             frame, split, raw_train = data[train_name], split_of[train_name], inputs[train_name]
         run = runs.train(frame, model, split=split, raw=raw_train, seed=seed, epochs=epochs, patience=patience,
-                         scaling=scaling, progress=False)
+                         scaling=scaling, progress=False, enrol=enrol if scaling == "speaker" else 0)
         if keep_runs:
             kept[train_name] = run
         for test_name in data:
             test = (split_of[test_name] == "test").to_numpy()
-            rows = data[test_name][test]
-            probabilities = run.predict_proba(rows, take_rows(inputs[test_name], test), progress=False)
+            rows = data[test_name][test].reset_index(drop=True)
+            enrolled = enrolled_of[test_name]
+            reference = enrolled if scaling == "speaker" and enrol > 0 else None
+            probabilities = run.predict_proba(rows, take_rows(inputs[test_name], test), progress=False,
+                                              reference=reference)
+            if enrolled is not None:  # enrolment clips are never scored
+                rows, probabilities = rows[~enrolled], probabilities[~enrolled]
             labels = np.asarray(run.labels)
             usable = np.isin(labels, emotions)  # a class the training corpus lacked is never predicted
             predicted = labels[usable][probabilities[:, usable].argmax(axis=1)]

@@ -135,15 +135,20 @@ class InputPipeline:
                 self.scalers[kind] = StandardScaler().fit(raw[kind])
         return self
 
-    def transform(self, manifest: pd.DataFrame, raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """The model's inputs for these rows, dict kind -> np.ndarray (float32)."""
+    def transform(self, manifest: pd.DataFrame, raw: dict[str, np.ndarray],
+                  reference: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """The model's inputs for these rows, dict kind -> np.ndarray (float32).
+
+        ``reference`` : with per-speaker scaling, the rows (bool, shape (n_rows,)) whose
+        statistics normalise their speaker: the enrolment clips. Default: all rows.
+        """
         out = {}
         for kind in self.kinds:
             if kind == "tfidf":
                 out[kind] = text.tfidf_features(self.vectoriser, raw["tfidf"])
             elif self.scaling == "speaker" and kind in SPEAKER_SCALED:
                 out[kind] = scaling.speaker_standardise(raw[kind], manifest["speaker"].to_numpy(),
-                                                        mask=raw.get(f"{kind}_mask"))
+                                                        mask=raw.get(f"{kind}_mask"), reference=reference)
             elif kind in self.scalers:
                 out[kind] = self.scalers[kind].transform(raw[kind]).astype(np.float32)
             else:

@@ -196,10 +196,11 @@ def predict_recordings(
     paths : audio files of any format, sample rate, channel count and length.
     text : the transcript, for a run that reads text; None transcribes with
         Whisper (``whisper_backend``, ``whisper_model``: offline, never downloaded).
-    speaker_audio : more recordings of the same speaker. When given, the
-        recordings of ``paths`` and these are taken as one speaker, and a
-        per-speaker-normalised run takes that speaker's statistics from all
-        of them. Without it, each recording is its own speaker.
+    speaker_audio : enrolment recordings of the same speaker (``mmser predict --enrol``).
+        When given, a per-speaker-normalised run takes the speaker's statistics
+        from these recordings **only**, never from the recordings it scores.
+        Without them, each recording is normalised with its own statistics
+        (the output says how little that is worth for a short clip).
     window, hop : window length and step in seconds; default the run's
         frame length (``max_seconds``, 3 s) and half of it.
 
@@ -256,10 +257,11 @@ def predict_recordings(
     speakers = [("you" if speaker_audio else f"recording{p.recording}") for p in pieces]
     manifest = _in_memory([p.name for p in pieces], [p.audio for p in pieces], speaker=speakers,
                           text=[p.text for p in pieces])
-    probabilities = run.predict_proba(manifest, progress=progress, cache=False)
+    enrolment = np.array([p.recording >= len(paths) for p in pieces]) if speaker_audio and speaker_scaled else None
+    probabilities = run.predict_proba(manifest, progress=progress, cache=False, reference=enrolment)
 
     results = []
-    counts = pd.Series(speakers).value_counts()
+    counts = pd.Series(speakers).value_counts() if enrolment is None else pd.Series({"you": int(enrolment.sum())})
     for r, path in enumerate(paths):
         rows = [i for i, p in enumerate(pieces) if p.recording == r]
         notes = []
@@ -271,13 +273,13 @@ def predict_recordings(
         mean = probabilities[chosen].mean(axis=0)
         if speaker_scaled:
             n = int(counts[speakers[rows[0]]])
-            where = "this recording and --speaker-audio" if speaker_audio else "this recording alone"
+            where = "the --enrol recordings (not the one scored)" if speaker_audio else "this recording alone"
             notes.append(f"per-speaker normalisation: the speaker's statistics come from {n} "
                          f"clip(s) or window(s) of {where}")
             if n < MIN_SPEAKER_ROWS:
                 notes.append(f"only {n} clip(s) or window(s) of this speaker: the run subtracts the speaker's "
                              "own mean, so with one short clip the features become 0 and the prediction says "
-                             "little. Pass --speaker-audio with about 8 more recordings of the same voice "
+                             "little. Pass --enrol with about 8 more recordings of the same voice "
                              "(several moods) to estimate your statistics")
         frame = pd.DataFrame({"start": [pieces[i].start for i in rows], "end": [pieces[i].end for i in rows],
                               "speech": [pieces[i].speech for i in rows],

@@ -29,8 +29,21 @@ from mmser_lib.evaluation import best_threshold, binary_metrics, classification_
 from mmser_lib.features import SequenceParams
 from mmser_lib.infra.records import package_versions
 from mmser_lib.inputs import InputPipeline
+from mmser_lib.scaling import enrolment_rows
 from mmser_lib.targets import Target
 from mmser_lib.training import EpochPredictions, fit, summarise_history, take
+
+
+def enrolment_summary(manifest: pd.DataFrame, reference: np.ndarray | None, enrol: int, enrol_from: str,
+                      seed: int) -> dict:
+    """What a per-speaker-normalised score used: ``metrics["enrolment"]`` of :meth:`Run.evaluate`."""
+    if reference is None:
+        return {"clips_per_speaker": "all", "upper_bound": True,
+                "note": "each speaker's statistics include the clips being scored: an upper bound, not a "
+                        "deployable score"}
+    return {"clips_per_speaker": enrol, "from": enrol_from, "seed": seed, "upper_bound": False,
+            "enrolment_clips": int(reference.sum()), "scored_clips": int((~reference).sum()),
+            "speakers": int(manifest["speaker"].nunique())}
 
 
 def _as_raw(raw) -> dict | None:
@@ -66,22 +79,24 @@ class Run:
         return self.pipeline.vectoriser
 
     def inputs(self, manifest: pd.DataFrame, raw=None, progress: bool = True,
-               cache: bool = True) -> dict[str, np.ndarray]:
+               cache: bool = True, reference: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """What the model takes for the rows of ``manifest`` (dict input kind -> array).
 
         ``raw`` : precomputed :func:`mmser_lib.inputs.raw_inputs` for these rows
         (or a frames array); computed from the audio and text when None
         (through the feature cache unless ``cache=False``).
+        ``reference`` : for a per-speaker-scaled run, the enrolment rows whose statistics
+        normalise each speaker (bool, shape (n_rows,)); default all rows.
         """
         raw = _as_raw(raw)
         if raw is None or any(k not in raw for k in self.pipeline.kinds):
             raw = self.pipeline.raw(manifest, progress, cache)
-        return self.pipeline.transform(manifest, raw)
+        return self.pipeline.transform(manifest, raw, reference=reference)
 
     def predict_proba(self, manifest: pd.DataFrame, raw=None, progress: bool = True,
-                      cache: bool = True) -> np.ndarray:
+                      cache: bool = True, reference: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities, shape (n_rows, n_labels), columns in :attr:`labels` order."""
-        outputs = self.model.predict(self.inputs(manifest, raw, progress, cache), verbose=0)
+        outputs = self.model.predict(self.inputs(manifest, raw, progress, cache, reference), verbose=0)
         return self.target.probabilities(outputs)
 
     def predict(self, manifest: pd.DataFrame, raw=None, progress: bool = True) -> np.ndarray:
@@ -89,7 +104,8 @@ class Run:
         return self.target.decide(self.predict_proba(manifest, raw, progress))
 
     def evaluate(self, manifest: pd.DataFrame, raw=None, progress: bool = True,
-                 labels: list[str] | None = None) -> dict:
+                 labels: list[str] | None = None, enrol: int | None = None, enrol_from: str | None = None,
+                 enrol_seed: int = 0, keep_predictions: bool = False) -> dict:
         """Metrics of :func:`classification_metrics` on the rows whose emotion the run knows.
 
         Rows with other emotions are left out and counted in
@@ -99,6 +115,16 @@ class Run:
 
         ``labels`` : score only these of the run's classes, and predict among
         them only (cross-corpus: the emotions both corpora have).
+
+        ``enrol``, ``enrol_from``, ``enrol_seed`` : for a run trained with per-speaker
+        scaling, each evaluated speaker is normalised with the statistics of ``enrol``
+        enrolment clips (:func:`mmser_lib.scaling.enrolment_rows`), which are then left
+        out of the scores; 0 takes every clip of the speaker, scored ones included (the
+        labelled upper bound). Default: the run's own setting (``config["enrol"]``).
+        ``metrics["enrolment"]`` says what was used (None for other scalings).
+
+        ``keep_predictions`` : add ``metrics["predictions"]``, a DataFrame of the scored rows
+        (``speaker``, ``emotion``, ``predicted``), e.g. for pooling over cross-validation folds.
         """
         raw, target = _as_raw(raw), self.target
         usable = target.usable(manifest)
@@ -112,14 +138,28 @@ class Run:
         if not known.any():
             raise ValueError(f"none of the emotions {sorted(manifest['emotion'].unique())} is one the run knows: "
                              f"{scored}")
-        rows = manifest[known]
-        probabilities = self.predict_proba(rows, None if raw is None else take(raw, known), progress)
+        rows = manifest[known].reset_index(drop=True)
+        reference, enrolment = None, None
+        if self.pipeline.scaling == "speaker":
+            enrol = int(self.config.get("enrol", 0) if enrol is None else enrol)
+            enrol_from = enrol_from or self.config.get("enrol_from", "random")
+            if enrol > 0:
+                reference = enrolment_rows(rows, enrol, seed=enrol_seed, source=enrol_from)
+            enrolment = enrolment_summary(rows, reference, enrol, enrol_from, enrol_seed)
+        probabilities = self.predict_proba(rows, None if raw is None else take(raw, known), progress,
+                                           reference=reference)
+        if reference is not None:  # enrolment clips normalise their speaker; they are not scored
+            rows, probabilities = rows[~reference], probabilities[~reference]
         predicted = target.decide(probabilities, among=None if target.is_detector else scored)
         metrics = classification_metrics(rows["emotion"], predicted, scored)
         if target.is_detector:
             metrics["detector"] = binary_metrics((rows["emotion"] == target.detects).to_numpy(),
                                                  probabilities[:, 1], target.threshold)
         metrics["excluded_unknown_emotions"] = int((~known).sum())
+        metrics["enrolment"] = enrolment
+        if keep_predictions:
+            metrics["predictions"] = pd.DataFrame({"speaker": rows["speaker"].to_numpy(),
+                                                   "emotion": rows["emotion"].to_numpy(), "predicted": predicted})
         return metrics
 
     def save(self, directory: str | Path) -> Path:
@@ -230,7 +270,7 @@ class TrainingData:
 
 def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, target: Target | None = None,
             raw=None, params: SequenceParams | None = None, scaling: str = "train", seed: int = 0,
-            val_size: float = 0.2, progress: bool = True) -> TrainingData:
+            val_size: float = 0.2, progress: bool = True, enrol: int = 0, enrol_from: str = "random") -> TrainingData:
     """Inputs, labels and a fitted input pipeline for training a model that reads ``kinds``.
 
     Parameters
@@ -242,6 +282,10 @@ def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, targe
     target : what to predict; default the emotions of the training rows.
     raw : precomputed :func:`mmser_lib.inputs.raw_inputs` for every row (or a frames array).
     scaling : "train", "speaker" (per-speaker normalisation) or "none" (see :mod:`mmser_lib.scaling`).
+    enrol, enrol_from : with ``scaling="speaker"``, each *validation* speaker is normalised with
+        ``enrol`` enrolment clips (drawn as :func:`mmser_lib.scaling.enrolment_rows` does), which
+        are left out of the validation scores, exactly as test speakers will be; 0 uses all of
+        their clips. Training speakers always use all of theirs (they are training data).
 
     Returns
     -------
@@ -276,6 +320,12 @@ def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, targe
     pipeline.fit(manifest[train], take(raw, train))
     x_train = pipeline.transform(manifest[train], take(raw, train))
     x_val = pipeline.transform(manifest[val], take(raw, val))
+    if scaling == "speaker" and enrol > 0:  # validation speakers are enrolled like test speakers
+        enrolled = enrolment_rows(manifest[val], enrol, seed=seed, source=enrol_from)
+        x_val = take(pipeline.transform(manifest[val], take(raw, val), reference=enrolled), ~enrolled)
+        val_rows = np.flatnonzero(val)
+        val[val_rows[enrolled]] = False
+        split.iloc[val_rows[enrolled]] = "enrolment"
     mean = variance = None
     if "frames" in x_train and scaling != "none":
         mean, variance = x_train["frames"].mean(axis=(0, 1)), x_train["frames"].var(axis=(0, 1))
@@ -300,6 +350,8 @@ def train(
     extra_callbacks: list | None = None,
     record_rows: dict | None = None,
     progress: bool = True,
+    enrol: int = 0,
+    enrol_from: str = "random",
 ) -> Run:
     """Train ``model_name`` on the "train" rows, choosing the epoch (and a detector's threshold) on "val" rows.
 
@@ -308,7 +360,8 @@ def train(
 
     Parameters
     ----------
-    manifest, split, params, seed, val_size, scaling : as for :func:`prepare`.
+    manifest, split, params, seed, val_size, scaling, enrol, enrol_from : as for :func:`prepare`;
+        ``enrol`` is also what :meth:`Run.evaluate` uses for test speakers unless told otherwise.
     model_name : a name of :data:`mmser_lib.architectures.ARCHITECTURES`.
     X, raw : precomputed inputs for every row of ``manifest``: ``X`` the frame
         sequences (n_rows, n_frames, n_features), ``raw`` a dict of
@@ -326,12 +379,12 @@ def train(
     gpu.seed_everything(seed)
     target = Target.detector(arch.detects) if arch.detects else None
     data = prepare(manifest, arch.inputs, split, target, raw if raw is not None else X, params, scaling, seed,
-                   val_size, progress)
+                   val_size, progress, enrol=enrol, enrol_from=enrol_from)
 
     parts = {}
     for needed in arch.needs:  # late fusion: train its parts first, on the same rows
         part = train(data.manifest, needed, split=data.split, raw=data.raw, params=params, seed=seed, epochs=epochs,
-                     patience=patience, scaling=scaling, progress=progress)
+                     patience=patience, scaling=scaling, progress=progress, enrol=enrol, enrol_from=enrol_from)
         parts[needed] = part.model
     with gpu.strategy().scope():
         model = arch.build(data.shapes, data.n_outputs, (data.frames_mean, data.frames_variance), parts)
@@ -348,6 +401,7 @@ def train(
                  oversample_train=arch.oversample, reduce_lr_patience=arch.reduce_lr_patience,
                  extra_callbacks=[*(extra_callbacks or []), *([recorder] if recorder else [])], seed=seed,
                  progress=progress)
-    run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience)
+    enrolment = {"enrol": enrol, "enrol_from": enrol_from} if scaling == "speaker" else {}
+    run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience, **enrolment)
     run.epoch_predictions = recorder.predictions if recorder else None
     return run

@@ -120,3 +120,22 @@ def test_the_commands_print_no_tensorflow_start_up_lines_unless_verbose(trained_
     quiet = run()
     assert f"{clip}: " in quiet and not [line for line in noise if line in quiet], quiet
     assert any(line in run("--verbose") for line in noise)  # the lines exist, and --verbose shows them
+
+
+def test_crossval_tests_every_speaker_once_on_the_folds_of_a_file(small_twin, tmp_path, capsys):
+    from mmser_lib import splits
+
+    manifest = corpora.load("ravdess", small_twin, verbose=False)
+    folds_file = splits.speaker_folds(manifest, k=4, seed=3).to_json(tmp_path / "given.json")
+    out = tmp_path / "cv"
+    assert cli.main(["crossval", "--corpus", "ravdess", "--root", str(small_twin), "--model", "mlp_audio",
+                     "--folds-file", str(folds_file), "--epochs", "3", "--patience", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "4-fold speaker cross-validation on 120 clips" in printed and "95% interval over speakers" in printed
+    folds = json.loads((out / "folds.json").read_text())
+    assert folds["groups"] == json.loads(folds_file.read_text())["groups"]  # the given folds, not new ones
+    assert sorted(s for f in folds["folds"] for s in f["test"]) == [f"ravdess:{i:02d}" for i in range(1, 5)]
+    assert len((out / "per_fold.csv").read_text().splitlines()) == 1 + 4
+    summary = json.loads((out / "summary.json").read_text())
+    low, high = summary["uar_pooled_ci_speakers"]
+    assert summary["n"] == 120 and 0 <= low <= summary["uar_pooled"] <= high <= 1

@@ -122,13 +122,30 @@ def test_per_speaker_runs_need_more_of_the_speakers_audio(speaker_run, small_man
     assert any("only 1 clip" in note for note in alone[0]["notes"])
 
     more = _clips(small_manifest, "ravdess:04", 14)[2:]
-    together = _predict_json([str(speaker_run), a, b, "--speaker-audio", *more], capsys)
-    assert any("from 14 clip(s)" in note for note in together[0]["notes"])
+    together = _predict_json([str(speaker_run), a, b, "--enrol", *more], capsys)
+    assert any("from 12 clip(s)" in note and "--enrol" in note for note in together[0]["notes"])
     assert not any("only" in note for note in together[0]["notes"])
     assert together[0]["probabilities"] != pytest.approx(together[1]["probabilities"], abs=1e-3)
+    # the statistics come from the enrolment recordings only: clip a's answer does not depend on clip b
+    a_alone = _predict_json([str(speaker_run), a, "--speaker-audio", *more], capsys)
+    assert a_alone[0]["probabilities"] == pytest.approx(together[0]["probabilities"], abs=1e-5)
 
     assert cli.main(["predict", str(speaker_run), a]) == 0
     assert "per-speaker normalisation" in capsys.readouterr().out
+
+
+def test_evaluate_scores_a_per_speaker_run_without_its_enrolment_clips(speaker_run, small_twin, tmp_path, capsys):
+    held_out = ["evaluate", str(speaker_run), "--corpus", "ravdess", "--root", str(small_twin), "--speakers", "4"]
+    assert cli.main([*held_out, "--enrol", "8", "--json", str(tmp_path / "enrol.json")]) == 0
+    assert "from 8 enrolment clip(s) per speaker" in capsys.readouterr().out
+    enrolled = json.loads((tmp_path / "enrol.json").read_text())
+    assert enrolled["enrolment"]["enrolment_clips"] == 8 and enrolled["n"] == 30 - 8
+    assert cli.main([*held_out, "--enrol", "0", "--json", str(tmp_path / "all.json")]) == 0
+    assert "an upper bound" in capsys.readouterr().out
+    upper = json.loads((tmp_path / "all.json").read_text())
+    assert upper["enrolment"]["upper_bound"] and upper["n"] == 30
+    assert cli.main([*held_out, "--enrol", "30"]) == 2
+    assert "leaves nothing to score" in capsys.readouterr().err
 
 
 def test_a_text_run_transcribes_with_the_offline_whisper(small_twin, small_manifest, tmp_path, capsys):

@@ -82,6 +82,35 @@ def test_speaker_standardise_of_frames_ignores_padding():
     assert (out[:, 2:] == 0).all()
 
 
+def test_enrolment_statistics_never_see_the_scored_clips():
+    rng = np.random.default_rng(0)
+    manifest = pd.DataFrame({"speaker": np.repeat(["a", "b"], 20),
+                             "emotion": np.tile(["neutral", "angry", "sad", "happy"], 10)})
+    X = rng.normal(size=(40, 3))
+    enrolled = scaling.enrolment_rows(manifest, 4, seed=0)
+    assert enrolled.sum() == 8 and all(enrolled[manifest["speaker"] == s].sum() == 4 for s in ("a", "b"))
+    out = scaling.speaker_standardise(X, manifest["speaker"], reference=enrolled)
+    changed = X.copy()
+    changed[~enrolled] *= 10  # whatever the scored clips hold...
+    again = scaling.speaker_standardise(changed, manifest["speaker"], reference=enrolled)
+    np.testing.assert_allclose(again[enrolled], out[enrolled], atol=1e-5)  # ...the statistics do not move
+    for s in ("a", "b"):  # a scored clip is scaled with its speaker's enrolment statistics only
+        rows, ref = (manifest["speaker"] == s).to_numpy(), (manifest["speaker"] == s).to_numpy() & enrolled
+        expected = (changed[rows & ~enrolled] - X[ref].mean(axis=0)) / X[ref].std(axis=0)
+        np.testing.assert_allclose(again[rows & ~enrolled], expected, rtol=1e-4, atol=1e-4)
+    for s in ("a", "b"):
+        rows = (manifest["speaker"] == s).to_numpy() & enrolled
+        np.testing.assert_allclose(out[rows].mean(axis=0), 0, atol=1e-5)
+    neutral = scaling.enrolment_rows(manifest, 3, seed=1, source="neutral")
+    assert set(manifest.loc[neutral, "emotion"]) == {"neutral"} and neutral.sum() == 6
+    with pytest.raises(ValueError, match="leaves nothing to score"):
+        scaling.enrolment_rows(manifest, 20)
+    with pytest.raises(ValueError, match="no clip labelled neutral"):
+        scaling.enrolment_rows(manifest[manifest["emotion"] != "neutral"], 2, source="neutral")
+    with pytest.raises(ValueError, match="no enrolment clip"):
+        scaling.speaker_standardise(X, manifest["speaker"], reference=(manifest["speaker"] == "a").to_numpy())
+
+
 def test_scaling_on_train_only_versus_the_seed_002_mistake():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(100, 2))
