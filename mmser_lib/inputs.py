@@ -14,6 +14,8 @@ spectral      208 MFCC / chroma / spectral statistics                 (208,)
 egemaps       88 openSMILE eGeMAPS functionals                        (88,)
 prosody       Praat prosody (19) and voice quality (12)               (31,)
 contours      pitch and loudness contours plus tempo (Govindu)       (601,)
+whisper_base  Whisper base encoder, each of its 7 layers' frames      (7168,) = 7 x 1024
+              mean and sd pooled (:mod:`features.whisper_encoder`)
 ============  ======================================================  ====================
 
 :class:`InputPipeline` is fitted on the training rows only (scalers,
@@ -31,12 +33,15 @@ from sklearn.preprocessing import StandardScaler
 
 from mmser_lib import scaling, text
 from mmser_lib.features import FeatureParams, SequenceParams, extract_features, extract_sequences
+from mmser_lib.features.whisper_encoder import whisper_embeddings
 
-KINDS = ("frames", "tfidf", "sentence", "tokens", "spectral", "egemaps", "prosody", "contours")
+KINDS = ("frames", "tfidf", "sentence", "tokens", "spectral", "egemaps", "prosody", "contours", "whisper_base")
 FEATURE_GROUPS = {"spectral": ("spectral",), "egemaps": ("egemaps",), "prosody": ("prosody", "voice_quality"),
                   "contours": ("contours",)}
 TEXT_KINDS = ("tfidf", "sentence", "tokens")
-SPEAKER_SCALED = ("frames", "spectral", "egemaps", "prosody", "contours")  # what "speaker" scaling applies to
+SPEAKER_SCALED = ("frames", "spectral", "egemaps", "prosody", "contours", "whisper_base")
+#: input kind -> the Whisper model whose pooled encoder layers it holds, flattened to one row per clip
+WHISPER_KINDS = {"whisper_base": "base"}  # what "speaker" scaling applies to
 MAX_TOKENS = 32
 
 
@@ -80,6 +85,14 @@ def raw_inputs(manifest: pd.DataFrame, kinds, sequence_params: SequenceParams | 
         for kind in kinds:
             if kind in FEATURE_GROUPS:
                 out[kind] = table[[c for g in FEATURE_GROUPS[kind] for c in columns[g]]].to_numpy(np.float32)
+    for kind, model in WHISPER_KINDS.items():
+        if kind in kinds:
+            X, report = whisper_embeddings(manifest, model, use_cache=cache, progress=progress, verbose=False)
+            if report.failed:
+                bad = list(report.failed)[:3]
+                raise ValueError(f"{len(report.failed)} file(s) could not be read, e.g. {bad}; drop them from the "
+                                 "manifest")
+            out[kind] = X.reshape(len(X), -1)
     texts = manifest["text"].fillna("").astype(str).tolist() if "text" in manifest else []
     if "tfidf" in kinds:
         out["tfidf"] = np.array(texts, dtype=object)

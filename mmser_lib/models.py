@@ -231,6 +231,70 @@ def early_fusion_mlp(shapes: dict, n_classes: int, dropout: float = 0.0,
     return _compile_for(keras.Model(inputs, _output(x, n_classes), name=name), learning_rate)
 
 
+# ============================================================================= the best audio recipe
+
+
+@keras.saving.register_keras_serializable(package="mmser")
+class LayerMix(layers.Layer):
+    """A learned convex mix of an encoder's layers: softmax(logits) weights, one per layer.
+
+    Input (batch, n_layers, d), output (batch, d). The weights start equal (the
+    mean of all layers) and are trained with the rest of the model on the
+    training speakers, so which layers matter is learned, never chosen on test
+    speakers (the "weighted sum of layers" of the SUPERB benchmark).
+    """
+
+    def build(self, input_shape):
+        self.logits = self.add_weight(name="logits", shape=(input_shape[1],), initializer="zeros")
+
+    def call(self, x):
+        return keras.ops.einsum("l,bld->bd", keras.ops.softmax(self.logits), x)
+
+    def weights_per_layer(self):
+        """The mix, shape (n_layers,), summing to 1."""
+        return keras.ops.convert_to_numpy(keras.ops.softmax(self.logits))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+
+def layer_mix_mlp(shapes: dict, n_classes: int, encoder: str = "whisper_base", n_layers: int = 7,
+                  hidden: int = 0, dropout: float = 0.5, l2: float = 1e-2, learning_rate: float = 1e-3,
+                  name: str = "best_audio") -> keras.Model:
+    """The best audio recipe: a learned mix of a frozen encoder's layers, fused with handcrafted features.
+
+    Parameters
+    ----------
+    shapes : input name -> shape of one row: ``encoder`` (n_layers x width, flattened,
+        e.g. (7168,) for Whisper base's 7 layers of mean and sd), and optionally
+        "egemaps" (88,) and "prosody" (31,).
+    n_layers : how many layers the flattened encoder input holds.
+    hidden : units of a hidden layer; 0 (the recipe) puts the L2-regularised softmax
+        straight on the mixed layers, which generalised best to unseen RAVDESS speakers
+        (README, "The best audio recipe").
+
+    Returns
+    -------
+    keras.Model: encoder input -> Reshape (n_layers, width) -> :class:`LayerMix` ->
+    concatenated with the handcrafted inputs -> dropout -> [Dense(hidden) -> dropout] ->
+    softmax.
+    """
+    encoded = keras.Input(shape=tuple(shapes[encoder]), name=encoder)
+    x = layers.Reshape((n_layers, shapes[encoder][0] // n_layers), name="encoder_layers")(encoded)
+    x = LayerMix(name="layer_mix")(x)
+    handcrafted = {k: keras.Input(shape=tuple(shapes[k]), name=k) for k in ("egemaps", "prosody") if k in shapes}
+    if handcrafted:
+        x = layers.Concatenate(name="fusion")([x, *handcrafted.values()])
+    x = layers.Dropout(dropout, name="input_dropout")(x)
+    if hidden:
+        x = layers.Dense(hidden, activation="relu", kernel_regularizer=keras.regularizers.L2(l2), name="hidden")(x)
+        x = layers.Dropout(dropout, name="hidden_dropout")(x)
+    output = layers.Dense(n_classes, activation="softmax", kernel_regularizer=keras.regularizers.L2(l2),
+                          name="emotion")(x)
+    model = keras.Model({encoder: encoded, **handcrafted}, output, name=name)
+    return _compile_for(model, learning_rate)
+
+
 # ============================================================================= Chen's sadness detectors
 
 

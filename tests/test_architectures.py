@@ -28,6 +28,7 @@ def test_raw_inputs_have_the_documented_shapes(raw, small_manifest):
     assert raw["spectral"].shape == (n, 208) and raw["egemaps"].shape == (n, 88)
     assert raw["prosody"].shape == (n, 31) and raw["contours"].shape == (n, 601)
     assert raw["sentence"].shape == (n, 384) and raw["tokens"].shape == (n, inputs.MAX_TOKENS, 384)
+    assert raw["whisper_base"].shape == (n, 7 * 2 * 512)  # 7 layers of Whisper base, mean and sd of width 512
     # "Kids are talking by the door" is 6 words + [CLS] + [SEP]: at least 8 real tokens, then zero padding
     n_tokens = raw["tokens_mask"].sum(axis=1)
     assert (n_tokens >= 8).all() and (raw["tokens"][~raw["tokens_mask"]] == 0).all()
@@ -54,6 +55,9 @@ def test_every_architecture_trains_saves_and_reloads(name, small_manifest, split
         assert run.labels == ["not_sad", "sad"] and 0.01 <= run.target.threshold <= 0.99
         metrics = again.evaluate(small_manifest[test], progress=False)
         assert metrics["detector"]["threshold"] == run.target.threshold == again.target.threshold
+    if name == "best_audio":  # the layer mix is a distribution over Whisper base's 7 layers
+        mix = again.model.get_layer("layer_mix").weights_per_layer()
+        assert mix.shape == (7,) and abs(mix.sum() - 1) < 1e-5
 
 
 def test_attention_pooling_weights_are_a_distribution_over_time():
@@ -95,6 +99,8 @@ def test_models_command_lists_every_architecture(capsys):
     assert cli.main(["models"]) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in architectures.ARCHITECTURES)
+    listed = [line.split()[0] for line in out.splitlines()[1:] if line.strip()]
+    assert listed[0] == "best_audio"  # the recipe to try first
 
 
 def test_cli_trains_and_evaluates_a_sad_detector_on_iemocap_sessions(tmp_path, capsys):

