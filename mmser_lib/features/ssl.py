@@ -42,6 +42,17 @@ class SSLReport:
     audio_seconds: float = 0.0
     compute_seconds: float = 0.0
 
+    @classmethod
+    def from_map(cls, mapped: cache.MapResult) -> SSLReport:
+        """The report of one :func:`~mmser_lib.infra.cache.cached_map` whose computed entries carry
+        ``audio_seconds`` and ``compute_seconds`` in their info."""
+        report = cls(n_files=mapped.n_files, cache_hits=mapped.cache_hits, computed=len(mapped.computed),
+                     failed=mapped.failed)
+        for _, output in mapped.computed:
+            report.audio_seconds += output.info["audio_seconds"]
+            report.compute_seconds += output.info["compute_seconds"]
+        return report
+
     def summary(self) -> str:
         text = f"{self.n_files} files: {self.cache_hits} from the cache, {self.computed} computed"
         if self.computed:
@@ -135,11 +146,7 @@ def ssl_embeddings(
     params = {"version": VERSION, "model": pretrained.model_identity(model), "layers": layers, "pooling": "mean"}
     mapped = cache.cached_map(manifest, {"ssl": params}, _Pooler(model, layers, device), use_cache=use_cache,
                               progress=progress, desc=f"{model} layers {layers}")
-    report = SSLReport(n_files=mapped.n_files, cache_hits=mapped.cache_hits, computed=len(mapped.computed),
-                       failed=mapped.failed)
-    for _, output in mapped.computed:
-        report.audio_seconds += output.info["audio_seconds"]
-        report.compute_seconds += output.info["compute_seconds"]
+    report = SSLReport.from_map(mapped)
     if verbose:
         print(report.summary())
     vectors = [None if v is None else v["ssl"] for v in mapped.values]

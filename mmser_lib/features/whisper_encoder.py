@@ -231,11 +231,7 @@ def whisper_embeddings(
               "window": "clip"}
     mapped = cache.cached_map(manifest, {"whisper": params}, _Encoder(model, device), use_cache=use_cache,
                               batch_size=batch_size, progress=progress, desc=f"Whisper {model} encoder")
-    report = SSLReport(n_files=mapped.n_files, cache_hits=mapped.cache_hits, computed=len(mapped.computed),
-                       failed=mapped.failed)
-    for _, output in mapped.computed:
-        report.audio_seconds += output.info["audio_seconds"]
-        report.compute_seconds += output.info["compute_seconds"]
+    report = SSLReport.from_map(mapped)
     if verbose:
         print(report.summary())
     vectors = [None if v is None else v["whisper"] for v in mapped.values]
