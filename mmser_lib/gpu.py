@@ -10,6 +10,7 @@ It never raises on a machine without a GPU.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -33,36 +34,62 @@ def seed_everything(seed: int) -> None:
     keras.utils.set_random_seed(seed)  # seeds python, numpy and the backend
 
 
+def _gpus_with_memory_growth(backend: str) -> tuple[list[str], list[str]]:
+    """The visible GPUs' names, after asking the backend to take GPU memory only as it needs it."""
+    notes: list[str] = []
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        devices = tf.config.list_physical_devices("GPU")
+        for device in devices:
+            try:
+                tf.config.experimental.set_memory_growth(device, True)
+            except (RuntimeError, ValueError) as err:  # already initialised
+                notes.append(f"memory growth not set on {device.name}: {err}")
+        return [d.name for d in devices], notes
+    if backend == "jax":  # XLA_PYTHON_CLIENT_PREALLOCATE=false, set by setup() before JAX starts its client
+        import jax
+
+        if os.environ.get("XLA_PYTHON_CLIENT_PREALLOCATE") != "false":
+            notes.append("JAX preallocates GPU memory: set XLA_PYTHON_CLIENT_PREALLOCATE=false before importing it")
+        return [str(d) for d in jax.devices() if d.platform == "gpu"], notes
+    if backend == "torch":  # PyTorch's caching allocator already grows on demand
+        import torch
+
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())], notes
+    return [], [f"Keras backend {backend!r}: no GPU set-up for it here"]
+
+
 def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True) -> dict:
     """Turn on GPU memory growth, optionally mixed precision, seed, and report.
+
+    Works with each Keras 3 backend (``KERAS_BACKEND``): TensorFlow, the
+    course's default, and JAX or PyTorch, where memory growth means
+    ``XLA_PYTHON_CLIENT_PREALLOCATE=false`` and the caching allocator.
 
     Parameters
     ----------
     seed : int
-        Seed for Python, NumPy and TensorFlow.
+        Seed for Python, NumPy and the backend.
     mixed_precision : bool
         Use the ``mixed_float16`` policy (only worth it on a GPU with tensor
-        cores; ignored with a warning on CPU).
+        cores; ignored with a note on CPU).
     verbose : bool
         Print the device report.
 
     Returns
     -------
     dict
-        ``tensorflow``, ``keras``, ``python``, ``gpus`` (names), ``colab``,
+        ``backend``, ``tensorflow`` (its version, or None under another
+        backend), ``keras``, ``python``, ``gpus`` (names), ``colab``,
         ``mixed_precision``, ``seed`` and ``notes`` (problems met, if any).
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     import keras
-    import tensorflow as tf
 
-    notes = []
-    gpus = tf.config.list_physical_devices("GPU")
-    for device in gpus:
-        try:
-            tf.config.experimental.set_memory_growth(device, True)
-        except (RuntimeError, ValueError) as err:  # already initialised
-            notes.append(f"memory growth not set on {device.name}: {err}")
+    backend = keras.backend.backend()
+    gpus, notes = _gpus_with_memory_growth(backend)
 
     policy = "float32"
     if mixed_precision:
@@ -71,20 +98,29 @@ def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True) -
             policy = "mixed_float16"
         else:
             notes.append("mixed precision asked for but no GPU is visible: staying in float32")
+    else:
+        keras.mixed_precision.set_global_policy("float32")
 
     seed_everything(seed)
+    tf_version = None
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf_version = tf.__version__
     report = {
         "python": platform.python_version(),
-        "tensorflow": tf.__version__,
+        "backend": backend,
+        "tensorflow": tf_version,
         "keras": keras.__version__,
-        "gpus": [d.name for d in gpus],
+        "gpus": gpus,
         "colab": in_colab(),
         "mixed_precision": policy,
         "seed": seed,
         "notes": notes,
     }
     if verbose:
-        print(f"Python {report['python']} | TensorFlow {report['tensorflow']} | Keras {report['keras']}")
+        engine = f"TensorFlow {tf_version}" if tf_version else f"backend {backend}"
+        print(f"Python {report['python']} | {engine} | Keras {report['keras']}")
         print(f"GPUs: {', '.join(report['gpus']) or 'none (running on CPU)'}")
         print(f"Colab: {report['colab']} | precision policy: {policy} | seed: {seed}")
         for note in notes:
@@ -92,8 +128,19 @@ def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True) -
     return report
 
 
+class _OneDevice:
+    """What ``strategy()`` returns under JAX or PyTorch: a ``scope()`` that changes nothing."""
+
+    def scope(self):
+        return contextlib.nullcontext()
+
+
 def strategy():
-    """Return MirroredStrategy when several GPUs are visible, else the default strategy."""
+    """MirroredStrategy when TensorFlow sees several GPUs, else one device (its default strategy)."""
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return _OneDevice()
     import tensorflow as tf
 
     if len(tf.config.list_physical_devices("GPU")) > 1:

@@ -4,7 +4,7 @@ from mmser_lib import gpu
 def test_setup_never_raises_without_a_gpu_and_reports(capsys):
     report = gpu.setup(seed=3, mixed_precision=True)
     printed = capsys.readouterr().out
-    assert report["tensorflow"] and report["seed"] == 3
+    assert report["backend"] == "tensorflow" and report["tensorflow"] and report["seed"] == 3
     assert "TensorFlow" in printed and "GPUs:" in printed
     if not report["gpus"]:
         assert report["mixed_precision"] == "float32"
@@ -26,3 +26,11 @@ def test_strategy_is_the_default_one_on_a_single_device():
     import tensorflow as tf
 
     assert isinstance(gpu.strategy(), tf.distribute.Strategy)
+
+
+def test_setup_resets_the_precision_policy_when_not_asked_for_mixed():
+    import keras
+
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    report = gpu.setup(seed=0, verbose=False)
+    assert report["mixed_precision"] == "float32" == keras.mixed_precision.global_policy().name
