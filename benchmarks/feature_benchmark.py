@@ -6,11 +6,11 @@ Side by side, in one run, on the same clips:
     eGeMAPS, log-mel and MFCC frame sequences) through ``mmser_lib``,
     parallel over the CPU cores, writing a fresh cache;
 (a') the same again, now read from the cache;
-(b) seed 002's feature list (40 MFCC means, chroma, centroid, rolloff,
+(b) the feature list of Clark, Mehta, Agrawal and Marziano (40 MFCC means, chroma, centroid, rolloff,
     zero-crossing rate, mean pitch, formants, HNR, jitter, shimmer, speaking
     rate) computed our way: one shared STFT, Praat pitch and voice quality,
     parallel, no cache;
-(c) the same list computed the way the seeds did: one librosa call per
+(c) the same list computed the way the write-up did: one librosa call per
     feature on the waveform, ``librosa.pyin`` for pitch, LPC roots for
     formants, RMS for "HNR", one file after another.
 
@@ -63,9 +63,9 @@ def measure(label: str, function, audio_seconds: float) -> dict:
     return row
 
 
-# ----------------------------------------------------------------- (c) the seeds' way
-def seeds_way_one_file(path: str, costs: dict) -> dict:
-    """Seed 002's feature list the straightforward way: one librosa call per feature."""
+# ----------------------------------------------------------------- (c) the write-up's way
+def write_up_way_one_file(path: str, costs: dict) -> dict:
+    """Clark et al.'s feature list the straightforward way: one librosa call per feature."""
     import librosa
 
     def timed(name, function):
@@ -76,7 +76,7 @@ def seeds_way_one_file(path: str, costs: dict) -> dict:
 
     sr = 16_000
     y = timed("load", lambda: librosa.load(path, sr=sr)[0])
-    y = librosa.util.fix_length(y, size=3 * sr)  # trimmed / padded to 3 s, as the seed did
+    y = librosa.util.fix_length(y, size=3 * sr)  # trimmed / padded to 3 s, as the write-up did
     out = {}
     out["mfcc"] = timed("mfcc", lambda: librosa.feature.mfcc(y=y, sr=sr, n_mfcc=40).mean(axis=1))
     out["chroma"] = timed("chroma", lambda: librosa.feature.chroma_stft(y=y, sr=sr).mean(axis=1))
@@ -106,8 +106,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", help="a RAVDESS tree (default: write a 12-speaker twin)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N clips (0: all)")
-    parser.add_argument("--seeds-limit", type=int, default=0,
-                        help="run (c), the slow seeds' way, on only N of the clips and scale (0: all)")
+    parser.add_argument("--write-up-limit", type=int, default=0,
+                        help="run (c), the write-up's slow way, on only N of the clips and scale (0: all)")
     parser.add_argument("--n-jobs", type=int, default=None, help="worker processes (default: every core)")
     args = parser.parse_args()
 
@@ -132,31 +132,31 @@ def main() -> None:
                                           n_jobs=args.n_jobs)
         return table, logmel, mfcc
 
-    def seed_list_our_way():
+    def clark_list_our_way():
         return features.extract_features(manifest, groups=("spectral", "prosody", "voice_quality"), cache=False,
                                          progress=False, n_jobs=args.n_jobs, verbose=False)
 
-    seeds_costs: dict[str, float] = {}
-    seeds_manifest = manifest.head(args.seeds_limit) if args.seeds_limit else manifest
-    seeds_seconds = float(sum(sf.info(p).duration for p in seeds_manifest["path"]))
+    write_up_costs: dict[str, float] = {}
+    write_up_manifest = manifest.head(args.write_up_limit) if args.write_up_limit else manifest
+    write_up_seconds = float(sum(sf.info(p).duration for p in write_up_manifest["path"]))
 
-    def seeds_way():
-        return [seeds_way_one_file(p, seeds_costs) for p in seeds_manifest["path"]]
+    def write_up_way():
+        return [write_up_way_one_file(p, write_up_costs) for p in write_up_manifest["path"]]
 
     # Warm the libraries up once (imports, numba compilation), outside the clocks, for every contender.
-    seeds_way_one_file(manifest["path"].iloc[0], {})
+    write_up_way_one_file(manifest["path"].iloc[0], {})
     features.extract_features(manifest.head(1), cache=False, progress=False, n_jobs=1, verbose=False)
 
     print("Side by side:")
     cold = measure("(a) full feature set, cold cache", full_set, seconds)
     warm = measure("(a') full feature set, cached re-run", full_set, seconds)
-    ours = measure("(b) seed 002's list, our way", seed_list_our_way, seconds)
-    seeds = measure(f"(c) seed 002's list, the seeds' way{' *' if args.seeds_limit else ''}", seeds_way,
-                    seeds_seconds)
-    if args.seeds_limit:
-        print(f"  * on {len(seeds_manifest)} clips; its wall time scaled to all clips: "
-              f"{seeds['wall'] * seconds / seeds_seconds:.1f} s")
-    seeds_wall_all = seeds["wall"] * seconds / seeds_seconds
+    ours = measure("(b) Clark et al.'s list, our way", clark_list_our_way, seconds)
+    star = " *" if args.write_up_limit else ""
+    write_up = measure(f"(c) Clark et al.'s list, the write-up's way{star}", write_up_way, write_up_seconds)
+    if args.write_up_limit:
+        print(f"  * on {len(write_up_manifest)} clips; its wall time scaled to all clips: "
+              f"{write_up['wall'] * seconds / write_up_seconds:.1f} s")
+    write_up_wall_all = write_up["wall"] * seconds / write_up_seconds
 
     table = cold["result"][0]
     report = ExtractionReport(**table.attrs["report"])
@@ -164,13 +164,13 @@ def main() -> None:
     for step, cpu in sorted(report.cpu_seconds.items(), key=lambda kv: -kv[1]):
         print(f"  {step:<16} {1000 * cpu / len(manifest):7.1f}")
     print("Where the time goes in (c), CPU ms per clip:")
-    for step, cpu in sorted(seeds_costs.items(), key=lambda kv: -kv[1]):
-        print(f"  {step:<24} {1000 * cpu / len(seeds_manifest):7.1f}")
+    for step, cpu in sorted(write_up_costs.items(), key=lambda kv: -kv[1]):
+        print(f"  {step:<24} {1000 * cpu / len(write_up_manifest):7.1f}")
 
     print("\nSummary")
     print(f"  full feature set: {cold['per_cpu']:.1f} x real time per CPU core (goal >= 20)")
-    print(f"  seed 002's list: our way {ours['wall']:.1f} s vs the seeds' way {seeds_wall_all:.1f} s wall: "
-          f"{seeds_wall_all / ours['wall']:.1f} x faster (goal >= 3)")
+    print(f"  Clark et al.'s list: our way {ours['wall']:.1f} s vs the write-up's way {write_up_wall_all:.1f} s wall: "
+          f"{write_up_wall_all / ours['wall']:.1f} x faster (goal >= 3)")
     print(f"  cached re-run: {cold['wall']:.1f} s -> {warm['wall']:.2f} s wall: "
           f"{cold['wall'] / warm['wall']:.0f} x faster (goal >= 20)")
     print(f"  features per clip: {table.shape[1]} utterance-level columns, "

