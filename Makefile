@@ -25,7 +25,7 @@ demo: $(STAMP)
 # twins and the feature cache go to one temporary folder, so the committed references stay as they are.
 # One suite alone: `make test-lib` or `make test-notebooks`.
 test: $(STAMP)
-	MMSER_FAST=1 $(BIN)/python -m pytest -q -n 2 --dist loadscope --durations=40 tests notebooks
+	MMSER_FAST=1 $(BIN)/python -m pytest -q -n 2 --dist loadscope --durations=40 notebooks tests
 
 test-lib: $(STAMP)
 	MMSER_FAST=1 $(BIN)/python -m pytest -q --durations=15 tests

@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 from tqdm.auto import tqdm
+
+if TYPE_CHECKING:  # scikit-learn is imported where TF-IDF is fitted: the corpus loaders need only normalise()
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 _C1 = re.compile("[\u0080-\u009f]")
 
@@ -61,6 +64,8 @@ def normalise(text: str) -> str:
 
 def fit_tfidf(train_texts, max_features: int = 2000) -> TfidfVectorizer:
     """Return a TF-IDF vectoriser (words and word pairs) fitted on ``train_texts`` only."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectoriser = TfidfVectorizer(preprocessor=normalise, token_pattern=r"[a-z0-9']+", ngram_range=(1, 2),
                                  max_features=max_features)
     vectoriser.fit(list(train_texts))

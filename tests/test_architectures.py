@@ -8,22 +8,28 @@ import pytest
 from mmser_lib import architectures, cli, corpora, inputs, models, runs, splits
 from mmser_lib.features import SequenceParams
 
-PARAMS = SequenceParams(max_seconds=1.0)  # short frames keep 23 trainings fast
+PARAMS = SequenceParams(max_seconds=1.0)  # short frames and one sentence keep 23 trainings fast
 RECOMPUTED = {"two_branch", "mlp_four_branch", "attention_fusion", "late_fusion", "cross_attention_fusion"}
 
 
 @pytest.fixture(scope="module")
-def split(small_manifest):
-    return splits.speaker_split(small_manifest, val_size=0.25, test_size=0.25, seed=0)
+def manifest(small_manifest):
+    """The small twin's first sentence: 4 speakers x 15 clips, every emotion and intensity."""
+    return small_manifest[small_manifest["sentence_id"] == "01"].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
-def raw(small_manifest):
-    return inputs.raw_inputs(small_manifest, inputs.KINDS, PARAMS, progress=False)
+def split(manifest):
+    return splits.speaker_split(manifest, val_size=0.25, test_size=0.25, seed=0)
 
 
-def test_raw_inputs_have_the_documented_shapes(raw, small_manifest):
-    n = len(small_manifest)
+@pytest.fixture(scope="module")
+def raw(manifest):
+    return inputs.raw_inputs(manifest, inputs.KINDS, PARAMS, progress=False)
+
+
+def test_raw_inputs_have_the_documented_shapes(raw, manifest):
+    n = len(manifest)
     assert raw["frames"].shape == (n, PARAMS.n_frames, 64) and raw["frames_mask"].shape == (n, PARAMS.n_frames)
     assert raw["spectral"].shape == (n, 208) and raw["egemaps"].shape == (n, 88)
     assert raw["prosody"].shape == (n, 31) and raw["contours"].shape == (n, 601)
@@ -37,23 +43,23 @@ def test_raw_inputs_have_the_documented_shapes(raw, small_manifest):
 
 
 @pytest.mark.parametrize("name", list(architectures.ARCHITECTURES))
-def test_every_architecture_trains_saves_and_reloads(name, small_manifest, split, raw, tmp_path):
-    run = runs.train(small_manifest, name, split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
+def test_every_architecture_trains_saves_and_reloads(name, manifest, split, raw, tmp_path):
+    run = runs.train(manifest, name, split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
                      progress=False)
     arch = architectures.get(name)
     assert {i.name for i in run.model.inputs} == set(arch.inputs)
     test = (split == "test").to_numpy()
-    before = run.predict_proba(small_manifest[test], inputs.take_rows(raw, test), progress=False)
+    before = run.predict_proba(manifest[test], inputs.take_rows(raw, test), progress=False)
     assert np.allclose(before.sum(axis=1), 1, atol=1e-4)
     run.save(tmp_path / name)
     again = runs.load_run(tmp_path / name)
     # a few runs recompute every input kind from the audio and text; the others reuse the raw inputs
-    after = again.predict_proba(small_manifest[test], None if name in RECOMPUTED else inputs.take_rows(raw, test),
+    after = again.predict_proba(manifest[test], None if name in RECOMPUTED else inputs.take_rows(raw, test),
                                 progress=False)
     np.testing.assert_allclose(before, after, atol=1e-4)
     if arch.detects:
         assert run.labels == ["not_sad", "sad"] and 0.01 <= run.target.threshold <= 0.99
-        metrics = again.evaluate(small_manifest[test], progress=False)
+        metrics = again.evaluate(manifest[test], progress=False)
         assert metrics["detector"]["threshold"] == run.target.threshold == again.target.threshold
     if name == "best_audio":  # the layer mix is a distribution over Whisper base's 7 layers
         mix = again.model.get_layer("layer_mix").weights_per_layer()
@@ -70,8 +76,8 @@ def test_attention_pooling_weights_are_a_distribution_over_time():
     np.testing.assert_allclose(alpha, np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True), atol=1e-5)
 
 
-def test_late_fusion_trains_only_its_new_layers(small_manifest, split, raw):
-    run = runs.train(small_manifest, "late_fusion", split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
+def test_late_fusion_trains_only_its_new_layers(manifest, split, raw):
+    run = runs.train(manifest, "late_fusion", split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
                      progress=False)
     assert not run.model.get_layer("cnn_features").trainable
     assert not run.model.get_layer("prosody_features").trainable
@@ -79,20 +85,20 @@ def test_late_fusion_trains_only_its_new_layers(small_manifest, split, raw):
     assert trainable == {"fusion_dense", "emotion"}
 
 
-def test_per_speaker_scaling_uses_each_speakers_own_statistics(small_manifest, split, raw):
-    run = runs.train(small_manifest, "mlp_audio", split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
+def test_per_speaker_scaling_uses_each_speakers_own_statistics(manifest, split, raw):
+    run = runs.train(manifest, "mlp_audio", split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
                      scaling="speaker", progress=False)
     test = (split == "test").to_numpy()
-    x = run.inputs(small_manifest[test], inputs.take_rows(raw, test))["spectral"]
-    speakers = small_manifest.loc[test, "speaker"].to_numpy()
+    x = run.inputs(manifest[test], inputs.take_rows(raw, test))["spectral"]
+    speakers = manifest.loc[test, "speaker"].to_numpy()
     for speaker in set(speakers):
         np.testing.assert_allclose(x[speakers == speaker].mean(axis=0), 0, atol=1e-3)
     assert run.config["scaling"] == "speaker" and not run.pipeline.scalers.get("spectral")
 
 
-def test_unknown_model_lists_the_architectures(small_manifest):
+def test_unknown_model_lists_the_architectures(manifest):
     with pytest.raises(ValueError, match="cross_attention_fusion"):
-        runs.train(small_manifest, "transformer_xl")
+        runs.train(manifest, "transformer_xl")
 
 
 def test_models_command_lists_every_architecture(capsys):

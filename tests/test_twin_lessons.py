@@ -1,7 +1,8 @@
 """The RAVDESS twin must teach the lessons of the real corpus (DESIGN.md, "Twins").
 
 Calibrated with tools/calibrate_twin.py: 12 speakers, seed 0, Conv1D stopped on validation UAR,
-measured 0.59 UAR on unseen speakers and 0.70 on a random split.
+measured 0.59 UAR on unseen speakers and 0.70 on a random split (0.62 on unseen speakers when trained
+on the first take of each line only, as the test below does to halve its time).
 
 One Conv1D run on one speaker split varies by several points from machine to machine (thread
 scheduling changes the float sums), and a single split has only two or three test speakers, so the
@@ -41,6 +42,8 @@ def _pooled_frames(X, mask):
 
 def test_a_conv1d_learns_the_twin_on_unseen_speakers_far_from_perfectly(twin12):
     manifest, X, _ = twin12
+    first_take = (manifest["utterance_id"].str.split("-").str[5] == "01").to_numpy()  # 360 clips train twice as fast
+    manifest, X = manifest[first_take].reset_index(drop=True), X[first_take]
     split = splits.speaker_split(manifest, 0.2, 0.2, seed=0)
     run = runs.train(manifest, "conv1d", split=split, X=X, epochs=40, progress=False)
     test = (split == "test").to_numpy()
