@@ -36,6 +36,10 @@ class Architecture:
     detects : None for a softmax over the corpus's emotions, or the one emotion
         a detector flags (Chen's "sad"; its threshold is chosen on validation).
     needs : architectures trained first and handed to the builder as ``parts`` (late fusion).
+    monitor : the validation score that chooses the epoch (:func:`mmser_lib.training.fit`):
+        None for UAR (F1 for a detector), "val_weighted_f1" for MELD's metric.
+    class_weight : weight classes by inverse frequency in training (off where the
+        score is weighted F1, which rewards the real class shares).
     """
 
     name: str
@@ -49,6 +53,8 @@ class Architecture:
     reduce_lr_patience: int | None = None
     batch_size: int = 32
     needs: tuple[str, ...] = ()
+    monitor: str | None = None
+    class_weight: bool = True
 
     def build(self, shapes: dict, n_outputs: int, frame_stats=(None, None), parts: dict | None = None):
         """The compiled Keras model.
@@ -129,6 +135,10 @@ ARCHITECTURES: dict[str, Architecture] = {a.name: a for a in [
        "Conv1D-BiLSTM text encoder over token vectors"),
     _A("cross_attention_fusion", "tess_hubert_bert", ("frames", "tokens"), "cross_attention",
        "both encoders, fused by cross-modal multi-head attention"),
+    # MELD in context (the course's own): text only, from the CSVs alone
+    _A("text_in_context", None, ("context",), "dialogue_context_gru",
+       "MELD text: a GRU over the 5 preceding lines of the dialogue (speaker-aware) + the line's MiniLM vector; "
+       "epoch chosen on validation weighted F1", monitor="val_weighted_f1", class_weight=False),
 ]}
 
 

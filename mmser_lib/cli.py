@@ -54,27 +54,50 @@ def cmd_twin(args) -> None:
     print(f"wrote a {args.corpus} twin: {len(manifest)} clips, {manifest['speaker'].nunique()} speakers, in {root}")
 
 
+def _names(speakers: list[str], most: int = 6) -> str:
+    """The first few names, then how many more (MELD validates on dozens of characters)."""
+    shown = ", ".join(speakers[:most])
+    return shown if len(speakers) <= most else f"{shown} and {len(speakers) - most} more"
+
+
+def _load(corpus: str, root: str, kinds):
+    """The manifest; for MELD and a model that reads only text, every CSV row, media files or not."""
+    from mmser_lib.inputs import TEXT_KINDS
+
+    if corpus == "meld" and all(kind in TEXT_KINDS for kind in kinds):
+        return corpora.load(corpus, root, text_only=True)
+    return corpora.load(corpus, root)
+
+
 def cmd_train(args) -> None:
-    from mmser_lib import gpu, runs
+    from mmser_lib import gpu, runs, splits
 
     gpu.setup(args.seed, verbose=False)
-    manifest = corpora.load(args.corpus, args.root)
+    manifest = _load(args.corpus, args.root, architectures.get(args.model).inputs)
     manifest = _speaker_filter(manifest, args.speakers, args.exclude_speakers, args.corpus)
     if args.enrol is not None and args.scaling != "speaker":
         raise ValueError("--enrol applies to per-speaker normalisation; add --scaling speaker")
-    run = runs.train(manifest, args.model, seed=args.seed, epochs=args.epochs, patience=args.patience,
-                     val_size=args.val_size, scaling=args.scaling, enrol=args.enrol or 0,
-                     enrol_from=args.enrol_from or "random")
+    split = None
+    if args.corpus == "meld":  # the official protocol: fit on train, choose on part of it, score dev / test later
+        split = splits.meld_split(manifest, val_size=args.val_size if args.val_size is not None else 0.15,
+                                  seed=args.seed)
+        print(f"MELD: training on the official train split ({(split == 'train').sum()} utterances), validating "
+              f"on {(split == 'val').sum()} utterances of its dialogues held out whole; "
+              f"{(split == 'unused').sum()} dev / test rows are left for `mmser evaluate`")
+    run = runs.train(manifest, args.model, split=split, seed=args.seed, epochs=args.epochs, patience=args.patience,
+                     val_size=args.val_size if args.val_size is not None else 0.2, scaling=args.scaling,
+                     enrol=args.enrol or 0, enrol_from=args.enrol_from or "random")
     run.config["root"] = str(Path(args.root).resolve())
     run.save(args.out)
     c = run.config
     history = c["history"]
     best = history["history"][history["monitor"]][c["best_epoch"] - 1]
     target = run.target
-    what = "F1" if target.is_detector else "UAR"
+    what = {"val_f1": "F1", "val_weighted_f1": "weighted F1", "val_accuracy": "accuracy"}.get(history["monitor"],
+                                                                                             "UAR")
     print(f"trained {args.model} ({target.describe()}, scaling {c['scaling']}) on {c['n_train']} clips of "
           f"{len(c['train_speakers'])} speakers, validated on {c['n_val']} clips of {len(c['val_speakers'])} "
-          f"speakers ({', '.join(c['val_speakers'])}); best epoch {c['best_epoch']} of {c['epochs_run']}, "
+          f"speakers ({_names(c['val_speakers'])}); best epoch {c['best_epoch']} of {c['epochs_run']}, "
           f"validation {what} {best:.3f}"
           + f"; saved to {args.out}")
 
@@ -125,7 +148,7 @@ def cmd_evaluate(args) -> None:
     from mmser_lib import runs
 
     run = runs.load_run(args.run_dir)
-    manifest = corpora.load(args.corpus, args.root)
+    manifest = _load(args.corpus, args.root, run.pipeline.kinds)
     manifest = _speaker_filter(manifest, args.speakers, args.exclude_speakers, args.corpus)
     shared = None
     if run.config["corpus"] != args.corpus and not run.target.is_detector:
@@ -140,6 +163,11 @@ def cmd_evaluate(args) -> None:
                            enrol_seed=args.enrol_seed)
     seen = sorted(set(manifest["speaker"]) & set(run.config["train_speakers"] + run.config["val_speakers"]))
     same_root = run.config.get("root") == str(Path(args.root).resolve())
+    from_train_csv = 0
+    if args.corpus == "meld" and run.config["corpus"] == "meld":
+        seen = []  # MELD's cast speaks in every official split: its protocol is split by scene, not by speaker
+        from_train_csv = int((manifest["split"] == "train").sum())
+        metrics["official_splits"] = sorted(manifest["split"].unique())
     metrics["speakers"] = sorted(manifest["speaker"].unique())
     metrics["speakers_seen_in_training"] = seen if same_root else []
     metrics["run"] = str(args.run_dir)
@@ -161,6 +189,9 @@ def cmd_evaluate(args) -> None:
               f"of {enrolment['speakers']} speakers, not scored")
     if metrics["excluded_unknown_emotions"]:
         print(f"left out {metrics['excluded_unknown_emotions']} clips whose emotion the run does not know")
+    if from_train_csv:
+        print(f"warning: {from_train_csv} of these rows come from MELD's train CSV, which MELD runs are trained and "
+              "validated on: score a folder holding dev_sent_emo.csv or test_sent_emo.csv only")
     if metrics["speakers_seen_in_training"]:
         print(f"warning: {len(seen)} of these speakers were used in training ({', '.join(seen)}): "
               "this is not a speaker-independent score")
@@ -319,7 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--patience", type=int, default=15, help="epochs without a better validation score")
     p.add_argument("--scaling", choices=["train", "speaker", "none"], default="train",
                    help="feature scaling: fitted on training rows (default), per speaker, or none")
-    p.add_argument("--val-size", type=float, default=0.2, help="share of speakers held out for validation")
+    p.add_argument("--val-size", type=float, default=None,
+                   help="share of speakers held out for validation (default 0.2); MELD: share of its train "
+                        "split's dialogues (default 0.15)")
     enrol_options(p, "with --scaling speaker: K enrolment clips per validation (and, by default, test) speaker "
                      "give that speaker's statistics and are not scored; 0 = all of the speaker's clips "
                      "(an upper bound)")

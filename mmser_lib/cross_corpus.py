@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from mmser_lib import architectures, runs, splits
 from mmser_lib.emotions import ordered
 from mmser_lib.evaluation import classification_metrics
-from mmser_lib.inputs import raw_inputs, take_rows
+from mmser_lib.inputs import TEXT_KINDS, raw_inputs, take_rows
 from mmser_lib.scaling import enrolment_rows
 
 POOLED = "pooled"
@@ -125,7 +125,7 @@ def cross_corpus_matrix(
     CrossCorpus, whose ``scores[metric]`` are (n_train_corpora [+1], n_corpora) tables.
     """
     arch = architectures.get(model)
-    if any(kind in ("tfidf", "sentence", "tokens") for kind in arch.inputs) or arch.detects:
+    if any(kind in TEXT_KINDS for kind in arch.inputs) or arch.detects:
         raise ValueError(f"{model} reads text or is a detector; cross-corpus compares emotion models on audio")
     emotions = emotions or shared_emotions(manifests)
     data, split_of, inputs = {}, {}, {}

@@ -16,6 +16,9 @@ prosody       Praat prosody (19) and voice quality (12)               (31,)
 contours      pitch and loudness contours plus tempo (Govindu)       (601,)
 whisper_base  Whisper base encoder, each of its 7 layers' frames      (7168,) = 7 x 1024
               mean and sd pooled (:mod:`features.whisper_encoder`)
+context       the sentence embeddings of an utterance and of the 5    (6, 386)
+              before it in its MELD dialogue, with same-speaker and
+              this-utterance flags (:func:`text.dialogue_context`)
 ============  ======================================================  ====================
 
 :class:`InputPipeline` is fitted on the training rows only (scalers,
@@ -35,14 +38,16 @@ from mmser_lib import scaling, text
 from mmser_lib.features import FeatureParams, SequenceParams, extract_features, extract_sequences
 from mmser_lib.features.whisper_encoder import whisper_embeddings
 
-KINDS = ("frames", "tfidf", "sentence", "tokens", "spectral", "egemaps", "prosody", "contours", "whisper_base")
+KINDS = ("frames", "tfidf", "sentence", "tokens", "context", "spectral", "egemaps", "prosody", "contours",
+         "whisper_base")
 FEATURE_GROUPS = {"spectral": ("spectral",), "egemaps": ("egemaps",), "prosody": ("prosody", "voice_quality"),
                   "contours": ("contours",)}
-TEXT_KINDS = ("tfidf", "sentence", "tokens")
+TEXT_KINDS = ("tfidf", "sentence", "tokens", "context")
 SPEAKER_SCALED = ("frames", "spectral", "egemaps", "prosody", "contours", "whisper_base")
 #: input kind -> the Whisper model whose pooled encoder layers it holds, flattened to one row per clip
 WHISPER_KINDS = {"whisper_base": "base"}  # what "speaker" scaling applies to
 MAX_TOKENS = 32
+CONTEXT_TURNS = 5  # preceding utterances of the dialogue in the "context" kind
 
 
 def raw_inputs(manifest: pd.DataFrame, kinds, sequence_params: SequenceParams | None = None,
@@ -100,6 +105,13 @@ def raw_inputs(manifest: pd.DataFrame, kinds, sequence_params: SequenceParams | 
         out["sentence"] = text.sentence_embeddings(texts, progress=False)
     if "tokens" in kinds:
         out["tokens"], out["tokens_mask"] = text.token_embeddings(texts, max_tokens=MAX_TOKENS, progress=False)
+    if "context" in kinds:
+        from mmser_lib.corpora.meld import dialogue_positions
+
+        where = dialogue_positions(manifest)  # a clear error for corpora without dialogues
+        vectors = out["sentence"] if "sentence" in out else text.sentence_embeddings(texts, progress=False)
+        out["context"] = text.dialogue_context(vectors, where["dialogue"], where["turn"], manifest["speaker"],
+                                               turns=CONTEXT_TURNS)
     return out
 
 
@@ -142,8 +154,8 @@ class InputPipeline:
         for kind in self.kinds:
             if kind == "tfidf":
                 self.vectoriser = text.fit_tfidf(raw["tfidf"])
-            elif kind in ("frames", "tokens"):
-                continue  # frames: scaled by a Normalization layer inside the model; tokens: as the encoder gives
+            elif kind in ("frames", "tokens", "context"):
+                continue  # frames: scaled by a Normalization layer inside the model; text vectors: as the encoder gives
             elif self.scaling == "train" or (self.scaling == "speaker" and kind not in SPEAKER_SCALED):
                 self.scalers[kind] = StandardScaler().fit(raw[kind])
         return self

@@ -467,6 +467,40 @@ def cross_attention(shapes: dict, n_classes: int, frames_mean=None, frames_varia
     return _compile_for(keras.Model(inputs, _output(x, n_classes), name=name), learning_rate)
 
 
+# ============================================================================= MELD in context (the course's own)
+
+
+def dialogue_context_gru(shapes: dict, n_classes: int, units: int = 128, hidden: int = 128, dropout: float = 0.3,
+                         learning_rate: float = 1e-3) -> keras.Model:
+    """``text_in_context``: a GRU reads the lines before an utterance in its dialogue, then the utterance.
+
+    The input ``context`` (:func:`mmser_lib.text.dialogue_context`) holds, per
+    utterance, the sentence vectors of the preceding lines and of the line itself,
+    each flagged "same speaker as this line" and "this line". Padding (the start of
+    a dialogue) is masked. The GRU's last state (what the conversation so far says)
+    is concatenated with the line's own vector, so the model can always fall back
+    on the words of the line alone. In the spirit of DialogueRNN and COSMIC, much
+    smaller, and reading only the past: no label of any line is an input.
+
+    Parameters
+    ----------
+    shapes : {"context": (turns + 1, width)}.
+    units : GRU state size; hidden : the dense layer after the concatenation.
+    """
+    steps, width = tuple(shapes["context"])
+    context = keras.Input(shape=(steps, width), name="context")
+    x = layers.Masking(mask_value=0.0, name="padding")(context)
+    x = layers.Dropout(dropout, name="context_dropout")(x)
+    conversation = layers.GRU(units, name="dialogue_gru")(x)
+    line = layers.Flatten(name="this_line")(layers.Cropping1D((steps - 1, 0), name="last_step")(context))
+    x = layers.Concatenate(name="line_in_context")([conversation, line])
+    x = layers.Dropout(dropout, name="dropout1")(x)
+    x = layers.Dense(hidden, activation="relu", name="dense")(x)
+    x = layers.Dropout(dropout, name="dropout2")(x)
+    model = keras.Model({"context": context}, _output(x, n_classes), name="text_in_context")
+    return _compile_for(model, learning_rate)
+
+
 def representation_model(model: keras.Model, layer: str = "representation") -> keras.Model:
     """The same inputs, output the named hidden layer (for t-SNE or as a feature extractor)."""
     return keras.Model(model.inputs, model.get_layer(layer).output, name=f"{model.name}_{layer}")

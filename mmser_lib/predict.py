@@ -220,6 +220,10 @@ def predict_recordings(
         raise ValueError(f"the hop ({hop} s) must be positive and at most the window ({window} s)")
     paths = [str(p) for p in paths]
     speaker_audio = [str(p) for p in speaker_audio]
+    if "context" in run.pipeline.kinds:
+        raise ValueError(f"the {run.config['model']} run reads the lines before each utterance in its MELD "
+                         "dialogue; a single recording has none. Score it on MELD with `mmser evaluate RUN "
+                         "--corpus meld --root DIR`")
     _check_files(paths + speaker_audio)
     needs_text = any(k in TEXT_KINDS for k in run.pipeline.kinds)
     speaker_scaled = run.config.get("scaling") == "speaker"

@@ -399,6 +399,7 @@ def train(
     fitted = fit(model, data.x_train, data.y_train, data.x_val, data.y_val, epochs=epochs,
                  batch_size=batch_size or arch.batch_size, patience=patience,
                  oversample_train=arch.oversample, reduce_lr_patience=arch.reduce_lr_patience,
+                 class_weight=arch.class_weight, monitor=arch.monitor,
                  extra_callbacks=[*(extra_callbacks or []), *([recorder] if recorder else [])], seed=seed,
                  progress=progress)
     enrolment = {"enrol": enrol, "enrol_from": enrol_from} if scaling == "speaker" else {}

@@ -172,6 +172,43 @@ def one_speaker_each(manifest: pd.DataFrame, train_speaker: str, val_size: float
 IEMOCAP_SESSIONS = {"train": ("Session1", "Session2", "Session3"), "val": ("Session4",), "test": ("Session5",)}
 
 
+def meld_split(manifest: pd.DataFrame, val_size: float = 0.15, seed: int = 0) -> pd.Series:
+    """MELD as the field trains it: the official train split only, a validation part of it held out by dialogue.
+
+    Rows of MELD's train CSV become "train" or, for a ``val_size`` share of its
+    *dialogues* (whole scenes, so no conversation is on both sides), "val";
+    rows of the dev and test CSVs become "unused", left for scoring
+    (``mmser evaluate``). MELD's main characters speak in every split, so this
+    is not speaker-independent; it is the official protocol that published
+    MELD numbers use.
+
+    Returns
+    -------
+    pandas.Series of "train" / "val" / "unused", indexed like ``manifest``.
+
+    Raises
+    ------
+    ValueError
+        No row comes from the official train split.
+    """
+    from sklearn.model_selection import GroupShuffleSplit
+
+    from mmser_lib.corpora.meld import dialogue_positions
+
+    split = pd.Series("unused", index=manifest.index, name="split")
+    train = (manifest["split"].astype(str) == "train").to_numpy()
+    if not train.any():
+        raise ValueError("no row comes from MELD's train_sent_emo.csv: training on MELD needs the official train "
+                         f"split (rows here: {sorted(manifest['split'].astype(str).unique())})")
+    dialogues = dialogue_positions(manifest[train])["dialogue"].to_numpy()
+    fit_rows, val_rows = next(GroupShuffleSplit(n_splits=1, test_size=val_size, random_state=seed)
+                              .split(dialogues, groups=dialogues))
+    rows = np.flatnonzero(train)
+    split.iloc[rows[fit_rows]] = "train"
+    split.iloc[rows[val_rows]] = "val"
+    return split
+
+
 def official_split(manifest: pd.DataFrame, train=("train",), val=("dev",), test=("test",)) -> pd.Series:
     """Map the corpus's own ``split`` column onto train / val / test.
 

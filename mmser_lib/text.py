@@ -24,6 +24,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from tqdm.auto import tqdm
 
 if TYPE_CHECKING:  # scikit-learn is imported where TF-IDF is fitted: the corpus loaders need only normalise()
@@ -197,6 +198,44 @@ def token_embeddings(texts, model: str | None = None, max_tokens: int = 32, batc
         vectors[i, :n] = tokens[:n].float().cpu().numpy()
         mask[i, :n] = True
     return vectors, mask
+
+
+def dialogue_context(vectors: np.ndarray, dialogue, turn, speaker, turns: int = 5) -> np.ndarray:
+    """Each utterance with the ``turns`` utterances before it in its dialogue, as one short sequence.
+
+    Only *preceding* lines are used, as a live system would have them; the
+    labels of those lines are not (a model must not be told the emotion of
+    the previous turn).
+
+    Parameters
+    ----------
+    vectors : np.ndarray, shape (n, d), one sentence vector per utterance.
+    dialogue, turn, speaker : array-likes of length n: the dialogue each
+        utterance belongs to, its position in it, and who says it.
+    turns : how many preceding utterances to include.
+
+    Returns
+    -------
+    np.ndarray, shape (n, turns + 1, d + 2), float32. Step ``turns`` (the last)
+    is the utterance itself; the steps before it are the preceding ones, oldest
+    first, zero-padded at the start of a dialogue. The two extra values of each
+    step are 1 when that line is said by the same speaker as the utterance
+    being classified, and 1 on the utterance itself.
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    n, width = vectors.shape
+    table = pd.DataFrame({"dialogue": np.asarray(dialogue), "turn": np.asarray(turn),
+                          "speaker": np.asarray(speaker), "row": np.arange(n)})
+    out = np.zeros((n, turns + 1, width + 2), np.float32)
+    for _, lines in table.sort_values(["dialogue", "turn"], kind="stable").groupby("dialogue", sort=False):
+        rows, speakers = lines["row"].to_numpy(), lines["speaker"].to_numpy()
+        for j, row in enumerate(rows):
+            window = slice(max(0, j - turns), j + 1)
+            steps = rows[window]
+            out[row, turns + 1 - len(steps):, :width] = vectors[steps]
+            out[row, turns + 1 - len(steps):, width] = speakers[window] == speakers[j]
+            out[row, turns, width + 1] = 1.0
+    return out
 
 
 def transformer_embeddings(texts, model: str = "bert-base-uncased", pooling: str = "cls", layer: int = -1,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score
+from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.utils.class_weight import compute_class_weight
 from tqdm.keras import TqdmCallback
 
@@ -87,6 +87,8 @@ def predict_in_chunks(model: keras.Model, x, batch_size: int = 256) -> np.ndarra
 class ValidationScore(keras.callbacks.Callback):
     """Log ``val_loss``, ``val_accuracy`` and ``val_uar`` (or ``val_f1`` for a detector) after every epoch.
 
+    A softmax model also gets ``val_weighted_f1`` (MELD's metric).
+
     One forward pass over the validation rows gives all three, so ``fit`` is
     called without ``validation_data`` (which would run a second pass).
     """
@@ -104,6 +106,8 @@ class ValidationScore(keras.callbacks.Callback):
         predicted = (probabilities[:, 0] >= 0.5).astype(int) if binary else probabilities.argmax(axis=1)
         logs["val_accuracy"] = float(np.mean(predicted == self.y_val))
         logs["val_f1" if binary else "val_uar"] = validation_score(self.model, self.y_val, probabilities)
+        if not binary:  # MELD is scored with weighted F1, so a model may also stop on it
+            logs["val_weighted_f1"] = float(f1_score(self.y_val, predicted, average="weighted"))
 
 
 ValidationUAR = ValidationScore  # the name notebook 02 teaches
@@ -159,6 +163,7 @@ def fit(
     extra_callbacks: list | None = None,
     seed: int = 0,
     progress: bool = True,
+    monitor: str | None = None,
 ) -> dict:
     """Train with the compiled optimiser, early stopping on validation, best weights restored.
 
@@ -172,6 +177,9 @@ def fit(
     reduce_lr_patience : halve the learning rate after this many epochs without a
         better validation score (Keras ReduceLROnPlateau; Clark et al. used 5).
     extra_callbacks : appended after the validation score, e.g. :class:`EpochPredictions`.
+    monitor : the validation score that stops training and picks the epoch: default
+        ``val_uar`` (``val_f1`` for a detector); ``val_weighted_f1`` where a corpus is
+        scored that way (MELD) and the class shares of validation are the real ones.
 
     Returns
     -------
@@ -179,7 +187,9 @@ def fit(
     ``val_uar`` or ``val_f1``), ``monitor`` (which), ``best_epoch`` (1-based,
     chosen on validation) and ``epochs_run``.
     """
-    monitor = "val_f1" if is_binary(model) else "val_uar"
+    monitor = monitor or ("val_f1" if is_binary(model) else "val_uar")
+    if monitor not in ("val_uar", "val_f1", "val_weighted_f1", "val_accuracy"):
+        raise ValueError(f"monitor must be val_uar, val_f1, val_weighted_f1 or val_accuracy, not {monitor!r}")
     if oversample_train:
         index = oversample(y_train, seed=seed)
         x_train, y_train = take(x_train, index), np.asarray(y_train)[index]

@@ -89,7 +89,8 @@ def _find(root: Path, name: str, want_dir: bool) -> Path | None:
     return found[0] if found else None
 
 
-def load(root: str | Path, verbose: bool = True, splits: tuple[str, ...] = ("train", "dev", "test")) -> pd.DataFrame:
+def load(root: str | Path, verbose: bool = True, splits: tuple[str, ...] = ("train", "dev", "test"),
+         text_only: bool = False) -> pd.DataFrame:
     """Return the manifest of a MELD tree (real or twin).
 
     Parameters
@@ -97,13 +98,18 @@ def load(root: str | Path, verbose: bool = True, splits: tuple[str, ...] = ("tra
     root : folder holding the CSVs and the media folders, at any depth.
     splits : which official splits to read; a split whose CSV is absent is
         reported and left out.
+    text_only : keep every row of the CSVs, media file or not (``path`` is
+        "" where there is none): enough for models that read only the text,
+        from a folder that holds nothing but the CSVs.
 
     Returns
     -------
     pandas.DataFrame, one row per utterance, columns ``MANIFEST_COLUMNS``;
     ``path`` is the .mp4, ``split`` the official split, ``speaker`` the
-    character (``meld:Ross``). Rows with an undefined emotion or a missing
-    or empty media file are skipped, counted and shown.
+    character (``meld:Ross``), ``utterance_id`` ``{split}_dia{D}_utt{U}``
+    (see :func:`dialogue_positions`). Rows with an undefined emotion, or
+    (unless ``text_only``) a missing or empty media file, are skipped,
+    counted and shown.
     """
     root = Path(root).expanduser()
     hint = (f"Expected the {CORPUS} layout {LAYOUT}. See {DATA_README} for how to get the corpus, "
@@ -131,15 +137,14 @@ def load(root: str | Path, verbose: bool = True, splits: tuple[str, ...] = ("tra
                 skipped.add(f"emotion {emotion!r} is not one of {', '.join(EMOTIONS)}", item)
                 continue
             path = media / f"dia{dialogue}_utt{utterance}.mp4" if media is not None else None
-            if path is None or not path.is_file():
-                skipped.add(f"media file missing (no {media_name}/dia{{D}}_utt{{U}}.mp4)", item)
-                continue
-            if path.stat().st_size == 0:
-                skipped.add("empty media file (0 bytes)", item)
+            usable = path is not None and path.is_file() and path.stat().st_size > 0
+            if not usable and not text_only:
+                skipped.add(f"media file missing (no {media_name}/dia{{D}}_utt{{U}}.mp4)"
+                            if path is None or not path.is_file() else "empty media file (0 bytes)", item)
                 continue
             rows.append(
                 dict(
-                    path=str(path.resolve()),
+                    path=str(path.resolve()) if usable else "",
                     corpus=CORPUS,
                     utterance_id=f"{split}_dia{dialogue}_utt{utterance}",
                     speaker=f"{CORPUS}:{row.Speaker}",
@@ -155,6 +160,30 @@ def load(root: str | Path, verbose: bool = True, splits: tuple[str, ...] = ("tra
     if not found_any:
         raise CorpusNotFoundError(f"{CORPUS}: none of the CSVs {[SPLITS[s][0] for s in splits]} under {root}. {hint}")
     return manifest_from_rows(rows, skipped, verbose=verbose)
+
+
+def dialogue_positions(manifest: pd.DataFrame) -> pd.DataFrame:
+    """Where each MELD utterance sits in its dialogue, read from its ``utterance_id``.
+
+    Returns
+    -------
+    pandas.DataFrame indexed like ``manifest``: ``dialogue`` ("{split}_dia{D}",
+    unique across splits, since dialogue ids restart in each) and ``turn``
+    (the utterance number within the dialogue, int).
+
+    Raises
+    ------
+    ValueError
+        An ``utterance_id`` is not of the form ``{split}_dia{D}_utt{U}``: the rows
+        are not MELD's (only MELD's manifest says which dialogue a line belongs to).
+    """
+    parts = manifest["utterance_id"].astype(str).str.extract(r"^(?P<dialogue>\w+?_dia\d+)_utt(?P<turn>\d+)$")
+    bad = parts["dialogue"].isna()
+    if bad.any():
+        example = manifest.loc[bad, "utterance_id"].iloc[0]
+        raise ValueError(f"{int(bad.sum())} utterance id(s) such as {example!r} are not MELD's "
+                         "'{split}_dia{D}_utt{U}': dialogue context needs the MELD manifest (mmser_lib.corpora.meld)")
+    return pd.DataFrame({"dialogue": parts["dialogue"], "turn": parts["turn"].astype(int)}, index=manifest.index)
 
 
 def _mojibake_variant(text: str, rng: np.random.Generator) -> str:
