@@ -16,6 +16,7 @@ os.environ["MMSER_FIGURES_DIR"] = os.path.join(_scratch, "figures")
 os.environ["MMSER_TWIN_DIR"] = os.path.join(_scratch, "twins")
 os.environ["MMSER_CACHE_DIR"] = os.path.join(_scratch, "cache")
 os.environ["MMSER_FAST"] = "1"
+os.environ["MMSER_ALLOW_DOWNLOADS"] = "0"  # the tests never download, whatever the machine allows
 for _name in list(os.environ):
     if _name.startswith("MMSER_") and _name.endswith("_ROOT"):
         del os.environ[_name]

@@ -16,6 +16,10 @@ command and CI agree without passing paths around:
     them never overwrites the committed reference figures.
 ``MMSER_FAST``
     ``1`` makes notebooks use few epochs and small twins (CI sets it).
+``MMSER_ALLOW_DOWNLOADS``
+    ``1`` lets Hugging Face download a model named by the hub (wav2vec2,
+    HuBERT, WavLM, BERT) into its own cache; on by default on Colab, off
+    elsewhere (and in the tests), where only local copies are read.
 """
 
 from __future__ import annotations
@@ -47,6 +51,16 @@ def cache_dir() -> Path:
 def fast_mode() -> bool:
     """True when ``MMSER_FAST`` asks for few epochs and small twins (CI)."""
     return os.environ.get("MMSER_FAST", "").strip().lower() in {"1", "true", "yes"}
+
+
+def downloads_allowed() -> bool:
+    """True when a hub model may be downloaded: ``MMSER_ALLOW_DOWNLOADS=1``, or on Colab unless it is ``0``."""
+    import sys
+
+    value = os.environ.get("MMSER_ALLOW_DOWNLOADS", "").strip().lower()
+    if value:
+        return value in {"1", "true", "yes"}
+    return "google.colab" in sys.modules
 
 
 def repository_root(start: Path | None = None) -> Path | None:

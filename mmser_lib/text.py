@@ -14,7 +14,7 @@ From the lightest to the heaviest:
 
 Everything fitted (TF-IDF vocabulary, TextVectorization vocabulary) is fitted
 on training texts only, so validation and test words never shape it.
-Pretrained models are found by :mod:`mmser_lib.infra.pretrained`: never downloaded.
+Pretrained models are found by :mod:`mmser_lib.infra.pretrained` (downloaded only where allowed).
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def clips(small_manifest):
     return small_manifest.head(4).reset_index(drop=True)
 
 
-@pytest.mark.parametrize("kind", ["hubert", "wav2vec2"])
+@pytest.mark.parametrize("kind", ["hubert", "wav2vec2", "wavlm"])
 def test_ssl_embeddings_mean_pool_the_chosen_layers(kind, clips, tmp_path):
     folder = random_models.speech_folder(tmp_path / kind, kind)
     X, report = ssl.ssl_embeddings(clips, str(folder), layers=(2, 3), progress=False, verbose=False)
@@ -102,6 +102,14 @@ def test_ssl_embeddings_mean_pool_the_chosen_layers(kind, clips, tmp_path):
     assert np.allclose(X[0], states[[2, 3]].mean(axis=(0, 1)), atol=1e-5)
     last, _ = ssl.ssl_embeddings(clips, str(folder), layers=(4,), progress=False, verbose=False)
     assert not np.allclose(X, last)
+
+
+def test_a_speech_model_name_not_on_the_machine_says_how_to_get_it(clips, tmp_path, monkeypatch):
+    """On Colab, Hugging Face downloads it; offline, the error names the command that would."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    for name in ("microsoft/wavlm-base-plus", "facebook/hubert-base-ls960"):
+        with pytest.raises(pretrained.ModelNotFoundError, match=f"hf download {name}"):
+            ssl.ssl_embeddings(clips, name, layers=(1,), progress=False, verbose=False)
 
 
 def test_ssl_cache_rerun_loads_no_model(clips, tmp_path, monkeypatch):
@@ -138,3 +146,29 @@ def test_tensorflow_first_gives_an_error_not_an_abort(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "REFUSED" in result.stdout and "import mmser_lib" in result.stdout
+
+
+def test_hub_downloads_only_where_allowed(monkeypatch):
+    """Colab (or MMSER_ALLOW_DOWNLOADS=1) lets Hugging Face download a named model; elsewhere only local copies."""
+    import sys
+
+    from mmser_lib import config
+
+    calls = []
+
+    class Loader:
+        @classmethod
+        def from_pretrained(cls, name, local_files_only):
+            calls.append(local_files_only)
+            return "model"
+
+    monkeypatch.delenv("MMSER_ALLOW_DOWNLOADS", raising=False)
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert not config.downloads_allowed()
+    pretrained.hugging_face(Loader, "microsoft/wavlm-base-plus", "speech model")
+    monkeypatch.setitem(sys.modules, "google.colab", object())
+    assert config.downloads_allowed()
+    pretrained.hugging_face(Loader, "microsoft/wavlm-base-plus", "speech model")
+    monkeypatch.setenv("MMSER_ALLOW_DOWNLOADS", "0")
+    assert not config.downloads_allowed()
+    assert calls == [True, False]

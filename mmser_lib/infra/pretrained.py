@@ -218,7 +218,11 @@ def check_import_order() -> None:
 
 
 def hugging_face(loader, name_or_path: str, what: str):
-    """``loader.from_pretrained(name_or_path)`` from a folder or the local cache only.
+    """``loader.from_pretrained(name_or_path)`` from a folder or the local cache (downloads only where allowed).
+
+    A hub name is downloaded into Hugging Face's cache only when
+    :func:`mmser_lib.config.downloads_allowed` (on Colab, or with
+    ``MMSER_ALLOW_DOWNLOADS=1``); otherwise it must already be there.
 
     Parameters
     ----------
@@ -230,17 +234,22 @@ def hugging_face(loader, name_or_path: str, what: str):
     """
     from transformers.utils import logging
 
+    from mmser_lib import config
+
     logging.disable_progress_bar()  # one bar per weight file is noise in a notebook
+    download = config.downloads_allowed() and not is_path(name_or_path)
     try:
         return loader.from_pretrained(str(Path(name_or_path).expanduser()) if is_path(name_or_path) else name_or_path,
-                                      local_files_only=True)
+                                      local_files_only=not download)
     except (OSError, ValueError) as err:
         if is_path(name_or_path):
             raise ModelNotFoundError(f"{name_or_path} does not hold a {what} that {loader.__name__} can read: {err}") \
                 from err
         raise ModelNotFoundError(
-            f"{what} {name_or_path!r} is not on this machine and mmser never downloads at run time. "
-            "On a machine with network run\n"
+            f"{what} {name_or_path!r} is not on this machine" + (
+                f" and could not be downloaded ({err})" if download else
+                " and downloads are off (set MMSER_ALLOW_DOWNLOADS=1 where there is network; Colab allows them)")
+            + ". Or, on a machine with network, run\n"
             f"    hf download {name_or_path} --local-dir models/{name_or_path.split('/')[-1]}\n"
             f"(or `{loader.__name__}.from_pretrained('{name_or_path}').save_pretrained(folder)`) "
             "and pass that folder instead of the name."

@@ -98,14 +98,22 @@ def roberta_folder(folder: str | Path, texts: list[str], size: dict | None = Non
 
 
 def speech_folder(folder: str | Path, kind: str = "hubert", layers: int = 4, seed: int = 0) -> Path:
-    """Save a small random HuBERT or wav2vec2 and its feature extractor with ``save_pretrained``.
+    """Save a small random HuBERT, wav2vec2 or WavLM and its feature extractor with ``save_pretrained``.
 
     It keeps the real convolutional front end (20 ms frames at 16 kHz) with
     fewer channels, and ``layers`` small transformer layers.
     """
     import torch
     _quiet()
-    from transformers import HubertConfig, HubertModel, Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2Model
+    from transformers import (
+        HubertConfig,
+        HubertModel,
+        Wav2Vec2Config,
+        Wav2Vec2FeatureExtractor,
+        Wav2Vec2Model,
+        WavLMConfig,
+        WavLMModel,
+    )
 
     torch.manual_seed(seed)
     small = dict(hidden_size=32, num_hidden_layers=layers, num_attention_heads=2, intermediate_size=64,
@@ -114,8 +122,10 @@ def speech_folder(folder: str | Path, kind: str = "hubert", layers: int = 4, see
         model = HubertModel(HubertConfig(**small))
     elif kind == "wav2vec2":
         model = Wav2Vec2Model(Wav2Vec2Config(**small))
+    elif kind == "wavlm":  # WavLM: wav2vec2's front end, gated relative position bias in attention
+        model = WavLMModel(WavLMConfig(**small, num_buckets=32, max_bucket_distance=100))
     else:
-        raise ValueError(f"kind must be 'hubert' or 'wav2vec2', not {kind!r}")
+        raise ValueError(f"kind must be 'hubert', 'wav2vec2' or 'wavlm', not {kind!r}")
     folder = Path(folder)
     model.save_pretrained(folder)
     Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=16_000, do_normalize=True,
