@@ -31,7 +31,7 @@ import mmser_lib  # noqa: F401  (before TensorFlow: see mmser_lib/__init__.py)
 
 DEFAULT_MODELS = ("best_audio", "conv1d", "conv1d_enhanced", "mlp_audio", "mlp_four_branch", "mel_cnn",
                   "prosody_mlp", "late_fusion", "audio_cnn_bilstm", "attention_fusion")
-MANIFEST_COLUMNS = ("corpus", "utterance_id", "speaker", "gender", "emotion", "text")
+STORED_COLUMNS = ("corpus", "utterance_id", "speaker", "gender", "emotion", "text")
 
 
 def prepare(args) -> None:
@@ -40,7 +40,7 @@ def prepare(args) -> None:
     manifest = corpora.load(args.corpus, args.root, verbose=False)
     kinds = sorted({k for name in args.models.split(",") for k in architectures.get(name).inputs})
     raw = inputs.raw_inputs(manifest, kinds)
-    arrays = {"manifest": manifest[list(MANIFEST_COLUMNS)].to_json(orient="records")}
+    arrays = {"manifest": manifest[list(STORED_COLUMNS)].to_json(orient="records")}
     for kind, values in raw.items():
         if values.dtype == object:  # TF-IDF's raw text
             arrays[kind] = values.astype(str)
@@ -75,14 +75,13 @@ def load_inputs(path) -> tuple[pd.DataFrame, dict]:
 
 
 def run(args) -> None:
-    from mmser_lib import gpu, runs, splits
+    from mmser_lib import gpu, inputs, runs, splits
 
     manifest, raw = load_inputs(args.inputs)
     split = splits.speaker_split(manifest, val_size=args.val_size, test_size=args.test_size, seed=0)
     test = (split == "test").to_numpy()
-    print(f"{len(manifest)} clips; speakers: {(split == 'train').groupby(manifest['speaker']).any().sum()} train, "
-          f"{manifest.loc[(split == 'val').to_numpy(), 'speaker'].nunique()} val, "
-          f"{manifest.loc[test, 'speaker'].nunique()} test")
+    speakers = manifest.groupby(split.to_numpy())["speaker"].nunique()
+    print(f"{len(manifest)} clips; speakers: {speakers['train']} train, {speakers['val']} val, {speakers['test']} test")
     rows, failures = [], []
     for precision in args.precision.split(","):
         report = gpu.setup(seed=0, mixed_precision=precision == "mixed_float16", verbose=not rows and not failures)
@@ -96,7 +95,7 @@ def run(args) -> None:
                 print(f"{name:24s} {report['mixed_precision']:14s} failed: {failures[-1][2]}", flush=True)
                 continue
             wall = time.perf_counter() - start
-            metrics = trained.evaluate(manifest[test], {k: v[test] for k, v in raw.items()}, progress=False)
+            metrics = trained.evaluate(manifest[test], inputs.take_rows(raw, test), progress=False)
             epochs = trained.config["history"]["epochs_run"]
             score = metrics["detector"]["f1"] if "detector" in metrics else metrics["uar"]
             rows.append((name, report["mixed_precision"], wall, epochs, score, "F1" if "detector" in metrics
