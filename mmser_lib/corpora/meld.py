@@ -137,14 +137,17 @@ def load(root: str | Path, verbose: bool = True, splits: tuple[str, ...] = ("tra
                 skipped.add(f"emotion {emotion!r} is not one of {', '.join(EMOTIONS)}", item)
                 continue
             path = media / f"dia{dialogue}_utt{utterance}.mp4" if media is not None else None
-            usable = path is not None and path.is_file() and path.stat().st_size > 0
-            if not usable and not text_only:
-                skipped.add(f"media file missing (no {media_name}/dia{{D}}_utt{{U}}.mp4)"
-                            if path is None or not path.is_file() else "empty media file (0 bytes)", item)
+            problem = None
+            if path is None or not path.is_file():
+                problem = f"media file missing (no {media_name}/dia{{D}}_utt{{U}}.mp4)"
+            elif path.stat().st_size == 0:
+                problem = "empty media file (0 bytes)"
+            if problem and not text_only:
+                skipped.add(problem, item)
                 continue
             rows.append(
                 dict(
-                    path=str(path.resolve()) if usable else "",
+                    path="" if problem else str(path.resolve()),
                     corpus=CORPUS,
                     utterance_id=f"{split}_dia{dialogue}_utt{utterance}",
                     speaker=f"{CORPUS}:{row.Speaker}",
