@@ -8,17 +8,32 @@ import pytest
 from mmser_lib import architectures, cli, corpora, inputs, models, runs, splits
 from mmser_lib.features import SequenceParams
 
-PARAMS = SequenceParams(max_seconds=1.0)  # short frames and one sentence keep 23 trainings fast
+PARAMS = SequenceParams(max_seconds=1.0)  # short frames and 32 clips keep 23 trainings fast
 # every kind but MELD's dialogue context (tests/test_meld_context.py trains text_in_context on MELD)
 AUDIO_CORPUS_KINDS = [kind for kind in inputs.KINDS if kind != "context"]
 ON_ANY_CORPUS = [name for name, arch in architectures.ARCHITECTURES.items() if "context" not in arch.inputs]
 RECOMPUTED = {"two_branch", "mlp_four_branch", "attention_fusion", "late_fusion", "cross_attention_fusion"}
 
 
+@pytest.fixture(autouse=True)
+def eager_training(request):
+    """Run Keras steps eagerly here: tracing them into graphs is most of a 1-epoch training's time.
+
+    Every architecture but two is trained in graph mode, as `mmser train` does, by a notebook under nbval;
+    text_in_context by tests/test_meld_context.py. best_audio, trained in no notebook, keeps graph mode here.
+    """
+    import tensorflow as tf
+
+    tf.config.run_functions_eagerly("best_audio" not in request.node.name)
+    yield
+    tf.config.run_functions_eagerly(False)
+
+
 @pytest.fixture(scope="module")
 def manifest(small_manifest):
-    """The small twin's first sentence: 4 speakers x 15 clips, every emotion and intensity."""
-    return small_manifest[small_manifest["sentence_id"] == "01"].reset_index(drop=True)
+    """The small twin's first sentence at normal intensity (01): 4 speakers x 8 clips, one per emotion."""
+    chosen = (small_manifest["sentence_id"] == "01") & (small_manifest["intensity"] == "01")
+    return small_manifest[chosen].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
