@@ -407,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("grade", help="compare a student's figures and metrics.json with the reference")
-    p.add_argument("student_dir", help="the student's figures/ folder (or a checkout holding one)")
+    p.add_argument("student_dir", help="the student's figures folder: student/ (or a checkout holding one)")
     p.add_argument("--reference", help="reference figures folder (default: this checkout's figures/)")
     p.add_argument("--out", help="report file: .md (default STUDENT_DIR/grade_report.md) or .html")
     p.set_defaults(func=cmd_grade)

@@ -12,8 +12,9 @@ command and CI agree without passing paths around:
     Where extracted features are cached (default ``~/.cache/mmser/features``).
 ``MMSER_FIGURES_DIR``
     Where notebooks save figures and ``metrics.json`` (default: the
-    repository's ``figures/``). Tests point it elsewhere so that running
-    them never overwrites the committed reference figures.
+    repository's ``student/``, which git ignores). The committed reference
+    in ``figures/`` is written only by ``tools/make_reference_figures.py``,
+    which points this variable there; a student's run never touches it.
 ``MMSER_FAST``
     ``1`` makes notebooks use few epochs and small twins (CI sets it).
 ``MMSER_ALLOW_DOWNLOADS``
@@ -72,10 +73,13 @@ def repository_root(start: Path | None = None) -> Path | None:
     return None
 
 
+STUDENT_DIR = "student"  # a student's figures and metrics.json, next to the reference figures/ (git-ignored)
+
+
 def figures_dir() -> Path:
-    """Return the folder under which ``<notebook>/<figure>.png`` files go."""
+    """Return the folder under which ``<notebook>/<figure>.png`` files go (``student/`` unless set)."""
     value = os.environ.get("MMSER_FIGURES_DIR", "").strip()
     if value:
         return Path(value).expanduser()
     repo = repository_root() or repository_root(Path(__file__).parent)
-    return (repo / "figures") if repo else Path.cwd() / "figures"
+    return (repo or Path.cwd()) / STUDENT_DIR

@@ -1,7 +1,8 @@
 """Figures, and the one helper that saves them (with a metrics.json beside them).
 
 Figures go to ``<figures dir>/<notebook>/<name>.png``; the figures dir is the
-repository's ``figures/`` unless ``MMSER_FIGURES_DIR`` points elsewhere.
+repository's ``student/`` unless ``MMSER_FIGURES_DIR`` points elsewhere (the
+reference tool points it at ``figures/``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def figure_path(notebook: str, name: str) -> Path:
 
 
 def save_figure(fig: plt.Figure, notebook: str, name: str, dpi: int = 120) -> Path:
-    """Save ``fig`` as ``figures/<notebook>/<name>.png`` and return the path."""
+    """Save ``fig`` as ``<figures dir>/<notebook>/<name>.png`` (:func:`config.figures_dir`) and return the path."""
     path = figure_path(notebook, name)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     return path

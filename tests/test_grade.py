@@ -2,11 +2,12 @@
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from mmser_lib import cli
+from mmser_lib import cli, config
 from mmser_lib.infra import grading
 
 REFERENCE = Path(__file__).resolve().parents[1] / "figures"
@@ -15,7 +16,10 @@ GRADED = sorted(p.parent.name for p in REFERENCE.glob("*/metrics.json"))
 
 @pytest.fixture
 def student(tmp_path):
-    copy = tmp_path / "student" / "figures"
+    """A student's checkout: the notebooks wrote student/, here a copy of the reference."""
+    (tmp_path / "mmser_lib").mkdir()
+    shutil.copytree(REFERENCE, tmp_path / "figures")  # the checkout's own reference, never graded
+    copy = tmp_path / "student"
     shutil.copytree(REFERENCE, copy)
     return copy
 
@@ -39,14 +43,15 @@ def test_every_reference_declares_its_tolerances_and_says_why():
 
 def test_a_copy_of_the_reference_passes(student, tmp_path, capsys):
     out = tmp_path / "report.md"
-    assert cli.main(["grade", str(student.parent), "--reference", str(REFERENCE), "--out", str(out)]) == 0
+    checkout = student.parent
+    assert cli.main(["grade", str(checkout), "--reference", str(REFERENCE), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert f"{len(GRADED)} of {len(GRADED)} notebooks pass" in printed
     report = out.read_text()
     assert "| 10_scaling | **pass** |" in report
     # figures side by side, linked relative to the report so the folder can be moved as a whole
     assert "](/" not in report
-    assert "](student/figures/10_scaling/scaling_by_model.png)" in report  # relative to the report
+    assert "](student/10_scaling/scaling_by_model.png)" in report  # relative to the report, from student/
 
 
 def test_a_metric_outside_its_tolerance_and_a_missing_figure_are_flagged(student, tmp_path, capsys):
@@ -119,3 +124,23 @@ def test_a_missing_student_folder_is_one_clear_line(tmp_path, capsys):
     assert cli.main(["grade", str(tmp_path / "nothing"), "--reference", str(REFERENCE)]) == 2
     err = capsys.readouterr().err
     assert "student folder" in err and "Traceback" not in err
+
+
+def test_a_checkout_is_graded_on_its_student_folder_never_on_its_reference(student, capsys):
+    checkout = student.parent
+    _edit_metrics(checkout / "figures" / "10_scaling", lambda p: p["metrics"].clear())  # fails if graded
+    assert grading.figures_folder(checkout) == student
+    assert all(g.verdict == "pass" for g in grading.grade(checkout, REFERENCE))
+    shutil.rmtree(student)
+    with pytest.raises(FileNotFoundError, match="without student/"):
+        grading.figures_folder(checkout)
+
+
+def test_notebooks_write_to_the_git_ignored_student_folder_by_default(monkeypatch):
+    monkeypatch.delenv("MMSER_FIGURES_DIR", raising=False)
+    root = REFERENCE.parent
+    assert config.figures_dir() == root / "student"
+    if (root / ".git").exists():
+        ignored = subprocess.run(["git", "check-ignore", "-q", "student/10_scaling/x.png"], cwd=root)
+        assert ignored.returncode == 0, "student/ must be git-ignored"
+

@@ -3,8 +3,9 @@
     MMSER_RAVDESS_ROOT=/data/RAVDESS python tools/make_reference_figures.py [--fast] [NOTEBOOK ...]
 
 Each notebook runs top to bottom in full mode (not MMSER_FAST) and writes
-``figures/<notebook>/*.png`` and ``metrics.json``; the notebooks on disk are
-left untouched (outputs are not committed: they would embed corpus audio).
+``figures/<notebook>/*.png`` and ``metrics.json`` (a student's run writes
+``student/`` instead); the notebooks on disk are left untouched (outputs
+are not committed: they would embed corpus audio).
 Set the ``MMSER_<CORPUS>_ROOT`` variables for the corpora you have; the
 others run on twins, and each metrics.json records which. ``--fast`` keeps
 the CI settings (one seed, few epochs), for twin-only notebooks whose full
@@ -31,7 +32,7 @@ def main() -> None:
         os.environ["MMSER_FAST"] = "1"
     else:
         os.environ.pop("MMSER_FAST", None)
-    os.environ.pop("MMSER_FIGURES_DIR", None)
+    os.environ["MMSER_FIGURES_DIR"] = str(REPO / "figures")  # the one writer of the reference
     for name in names:
         started = time.perf_counter()
         notebook = nbformat.read(REPO / "notebooks" / f"{name}.ipynb", as_version=4)

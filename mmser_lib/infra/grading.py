@@ -180,10 +180,16 @@ def grade_notebook(reference: Path, student: Path) -> NotebookGrade:
 
 
 def figures_folder(student_dir: Path) -> Path:
-    """The folder of notebook folders: ``student_dir`` itself, or its ``figures/`` when it is a checkout."""
+    """The folder of notebook folders: ``student_dir`` itself, or its ``student/`` when it is a checkout.
+
+    A checkout's ``figures/`` is the committed reference, never the student's work.
+    """
     student_dir = Path(student_dir)
-    if (student_dir / "figures").is_dir() and not any(student_dir.glob("*.png")):
-        return student_dir / "figures"
+    if (student_dir / "mmser_lib").is_dir():
+        if not (student_dir / "student").is_dir():
+            raise FileNotFoundError(f"{student_dir} is a checkout without student/: run the notebooks there first "
+                                    "(they write student/<notebook>/), or give the folder that holds their figures")
+        return student_dir / "student"
     return student_dir
 
 
@@ -192,8 +198,8 @@ def grade(student_dir: str | Path, reference_dir: str | Path) -> list[NotebookGr
 
     Parameters
     ----------
-    student_dir : a student's figures folder (``<notebook>/`` subfolders), or
-        a checkout holding ``figures/``.
+    student_dir : a student's figures folder (``<notebook>/`` subfolders, ``student/``
+        by default), or a checkout holding ``student/``.
     reference_dir : the reference figures folder (the repository's ``figures/``).
 
     Returns
@@ -205,7 +211,7 @@ def grade(student_dir: str | Path, reference_dir: str | Path) -> list[NotebookGr
     for label, folder in (("student", student_dir), ("reference", reference_dir)):
         if not folder.is_dir():
             raise FileNotFoundError(f"{label} folder {folder} does not exist: give the folder of figures "
-                                    "that the notebooks wrote (figures/ in a checkout)")
+                                    "that the notebooks wrote (student/ in a checkout)")
     student_dir = figures_folder(student_dir)
     notebooks = sorted(p.name for p in reference_dir.iterdir() if p.is_dir())
     if not notebooks:
