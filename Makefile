@@ -36,13 +36,15 @@ test-notebooks: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check mmser_lib tests benchmarks tools notebooks
 
-# Each notebook is its own source, except 03-07, written from tools/corpus_notebooks/ (template + corpora.yaml).
-# CI runs `make notebooks` and then fails if that changed anything under notebooks/.
+# Each notebook is its own source, except 03-07, written from tools/corpus_notebooks/ (template + corpora.yaml),
+# and the Colab badge and setup cell of every notebook, written from pyproject.toml's Repository URL and
+# tools/colab_setup.py. CI runs `make notebooks` and then fails if that changed anything under notebooks/.
 notebooks: $(STAMP)
+	$(BIN)/python tools/sync_colab.py
 	$(BIN)/python tools/make_corpus_notebooks.py
 
 check-notebooks: notebooks
-	git diff --exit-code --stat notebooks || (echo "notebooks/ differs from tools/corpus_notebooks/: edit the template or corpora.yaml, then run make notebooks" && exit 1)
+	git diff --exit-code --stat notebooks tools/corpus_notebooks || (echo "notebooks/ differs from its sources (tools/corpus_notebooks/, tools/colab_setup.py, pyproject.toml's Repository): edit those, then run make notebooks" && exit 1)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/demo_benchmark.py

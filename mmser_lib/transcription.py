@@ -60,8 +60,10 @@ class WhisperOptions:
     Attributes
     ----------
     language : spoken language ("en"); None lets a multilingual model detect it.
-    beam_size : 5 is both libraries' default; 1 is greedy decoding (faster,
-        and on the twins about twice the word errors).
+    beam_size : 5 beams by default, for both engines (faster-whisper's default and
+        openai-whisper's command line's; its Python API decodes greedily unless
+        given a beam size); 1 is greedy decoding (faster, and on the twins
+        about twice the word errors).
     batch_size : clips decoded per call (does not change the transcripts).
     compute_type : faster-whisper weight precision: "int8" (fast on CPU),
         "float32", or "float16" (GPU).
