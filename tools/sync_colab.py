@@ -38,15 +38,15 @@ def setup_cell(url: str) -> str:
     return code
 
 
-def sync(path: Path, url: str) -> bool:
-    """Put the badge and the setup cell of ``url`` into the notebook at ``path``; True when it changed."""
+def sync(path: Path, url: str, setup_code: str) -> bool:
+    """Put the badge of ``url`` and ``setup_code`` into the notebook at ``path``; True when it changed."""
     owner_and_name = url.split("github.com/", 1)[1]
     notebook = nbformat.read(path, as_version=4)
     before = nbformat.writes(notebook)
     setup = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.startswith(MARKER)]
     if len(setup) != 1:
         raise ValueError(f"{path} needs exactly one code cell starting with {MARKER!r}, found {len(setup)}")
-    setup[0].source = setup_cell(url)
+    setup[0].source = setup_code
     first = notebook.cells[0]
     first.source = BADGE.sub(f"https://colab.research.google.com/github/{owner_and_name}/blob/main/", first.source)
     if nbformat.writes(notebook) == before:
@@ -60,8 +60,9 @@ def main() -> None:
     if "github.com/" not in url:
         raise SystemExit(f"pyproject.toml's Repository must be a GitHub URL (Colab opens notebooks from GitHub): {url}")
     paths = sorted((ROOT / "notebooks").glob("*.ipynb")) + [ROOT / "tools" / "corpus_notebooks" / "template.ipynb"]
+    setup_code = setup_cell(url)
     for path in paths:
-        if sync(path, url):
+        if sync(path, url, setup_code):
             print("synced", path.relative_to(ROOT))
 
 
