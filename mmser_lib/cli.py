@@ -264,6 +264,8 @@ def cmd_grade(args) -> None:
     for g in grades:
         why = "; ".join(g.reasons)
         print(f"{g.notebook:<{width}}  {g.verdict:<12}  {why}")
+        if g.reference is not None:
+            print(f"{'':<{width}}  reference {g.reference}: {g.reference_why}")
     passed = sum(g.verdict == "pass" for g in grades)
     print(f"{passed} of {len(grades)} notebooks pass; report written to {out}")
     args.exit_code = 0 if all(g.verdict == "pass" for g in grades) else 1

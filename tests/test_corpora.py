@@ -257,3 +257,21 @@ def test_upper_case_extensions_and_linked_actor_folders_are_read(small_twin, tmp
     assert len(manifest) == len(original) and not manifest.attrs["skipped"]
     assert sorted(manifest["utterance_id"]) == sorted(original["utterance_id"])
     assert manifest["path"].str.endswith(".WAV").sum() == len(renamed)
+
+
+def test_a_speaker_filter_keeps_those_speakers_of_a_real_corpus_and_is_recorded(tmp_path, monkeypatch):
+    twin = corpora.make_twin("ravdess", tmp_path / "twin", speakers=4, repetitions=1, progress=False)
+    real = tmp_path / "real"
+    shutil.copytree(twin, real)
+    (real / "TWIN.json").unlink()  # the same files, read as a real corpus
+    monkeypatch.setenv("MMSER_RAVDESS_SPEAKERS", "1-2, 4")
+    manifest = corpora.load("ravdess", real, verbose=False)
+    assert sorted(manifest["speaker"].unique()) == ["ravdess:01", "ravdess:02", "ravdess:04"]
+    loaded = corpora.LOADED["ravdess"]
+    assert loaded["speaker_filter"] == "1-2, 4" and loaded["clips"] == len(manifest) and not loaded["twin"]
+    assert loaded["sample_rates_hz"] == [48000]  # as the release
+    # a twin ignores the filter (its speakers are made up), a filter that matches nobody says so
+    assert corpora.load("ravdess", twin, verbose=False)["speaker"].nunique() == 4
+    monkeypatch.setenv("MMSER_RAVDESS_SPEAKERS", "20-24")
+    with pytest.raises(ValueError, match="matches none of the 4 speakers"):
+        corpora.load("ravdess", real, verbose=False)

@@ -94,7 +94,7 @@ def test_numbers_from_other_data_are_not_compared_silently(student):
 
     _edit_metrics(student / "02_baseline_vs_two_branch", to_twin)
     grade = {g.notebook: g for g in grading.grade(student, REFERENCE)}["02_baseline_vs_two_branch"]
-    assert grade.verdict == "check" and "made on other data: twin" in grade.reasons[0]
+    assert grade.verdict == "check" and "made on other data: data.twin" in grade.reasons[0]
 
 
 def test_html_report_embeds_both_figures(student, tmp_path):
@@ -144,3 +144,31 @@ def test_notebooks_write_to_the_git_ignored_student_folder_by_default(monkeypatc
         ignored = subprocess.run(["git", "check-ignore", "-q", "student/10_scaling/x.png"], cwd=root)
         assert ignored.returncode == 0, "student/ must be git-ignored"
 
+
+
+def _record(folder: Path, uar: float, twin: bool, fast: bool, speakers: list[str]) -> None:
+    folder.mkdir(parents=True)
+    (folder / "scores.png").write_bytes(b"png")
+    payload = {"notebook": "99_x", "data": {"corpus": "ravdess", "twin": twin}, "fast_mode": fast,
+               "corpora": {"ravdess": {"twin": twin, "speakers": speakers, "sample_rates_hz": [16000]}},
+               "metrics": {"uar": uar}}
+    (folder / "metrics.json").write_text(json.dumps(payload))
+    (folder / grading.TOLERANCES).write_text(json.dumps({"default": {"abs": 0.01}, "rules": []}))
+
+
+def test_the_reference_made_on_the_same_data_is_chosen_and_named(tmp_path):
+    real = [f"ravdess:{n:02d}" for n in range(1, 13)]
+    _record(tmp_path / "ref" / "99_x", 0.60, twin=False, fast=False, speakers=real)
+    _record(tmp_path / "ref" / "99_x" / "twin-fast", 0.30, twin=True, fast=True, speakers=["ravdess:01"])
+    _record(tmp_path / "mine" / "99_x", 0.305, twin=True, fast=True, speakers=["ravdess:01"])
+    [grade] = grading.grade(tmp_path / "mine", tmp_path / "ref")
+    assert grade.verdict == "pass", grade.reasons
+    assert grade.reference == tmp_path / "ref" / "99_x" / "twin-fast" and "twin-fast" in grade.reference_why
+
+    # real data on other speakers than the main reference's: no reference matches, the main one is used and why
+    shutil.rmtree(tmp_path / "mine")
+    _record(tmp_path / "mine" / "99_x", 0.60, twin=False, fast=False, speakers=real + ["ravdess:13"])
+    [grade] = grading.grade(tmp_path / "mine", tmp_path / "ref")
+    assert grade.verdict == "check" and grade.reference == tmp_path / "ref" / "99_x"
+    assert "no reference" in grade.reference_why
+    assert any("corpora.ravdess.speakers is '13 speakers" in reason for reason in grade.reasons), grade.reasons

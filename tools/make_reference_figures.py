@@ -1,19 +1,43 @@
-"""Regenerate the committed reference figures by executing the notebooks.
+"""Regenerate the committed references (and the notebooks' committed outputs) by executing the notebooks.
 
-    MMSER_RAVDESS_ROOT=/data/RAVDESS python tools/make_reference_figures.py [--fast] [NOTEBOOK ...]
+    MMSER_RAVDESS_ROOT=/data/RAVDESS MMSER_RAVDESS_SPEAKERS=1-12 \\
+        python tools/make_reference_figures.py --outputs            # every notebook, main references
+    python tools/make_reference_figures.py --twin --fast 02_baseline_vs_two_branch   # one twin-fast reference
 
-Each notebook runs top to bottom in full mode (not MMSER_FAST) and writes
-``figures/<notebook>/*.png`` and ``metrics.json`` (a student's run writes
-``student/`` instead); the notebooks on disk are left untouched (outputs
-are not committed: they would embed corpus audio).
-Set the ``MMSER_<CORPUS>_ROOT`` variables for the corpora you have; the
-others run on twins, and each metrics.json records which. ``--fast`` keeps
-the CI settings (one seed, few epochs), for twin-only notebooks whose full
-settings take long on a CPU; their metrics.json says ``"fast_mode": true``.
+Each notebook runs top to bottom and writes its figures and ``metrics.json``
+(with the git commit, the corpora and speakers it loaded, their sample
+rates, fast or full mode) into one reference folder:
+
+- ``figures/<notebook>/``: the main reference, on the corpora whose
+  ``MMSER_<CORPUS>_ROOT`` is set (twins for the others), in full settings;
+- ``figures/<notebook>/twin/`` with ``--twin``: twins only, full settings;
+- ``figures/<notebook>/twin-fast/`` with ``--twin --fast``: twins only, the
+  CI settings (``MMSER_FAST=1``), what ``tests/test_reference_grading.py``
+  grades a fresh run against.
+
+A student's run of a notebook writes ``student/`` instead and never touches
+``figures/``. ``tolerances.json`` files are kept (they are derived from
+seeded reruns, see README). ``--outputs`` (main references only) also writes
+the executed cells' outputs into ``notebooks/<notebook>.ipynb``, so GitHub and
+Colab show every table and figure; audio players of real corpus clips are
+replaced by a line saying so (only twin audio is committed).
+
+The run time of each notebook goes into its ``metrics.json`` (``run``);
+``benchmarks/notebook_times.py`` prints them as a table. The tool refuses to
+run on a checkout with uncommitted changes, so every reference names the
+commit that made it (``--allow-dirty`` to try things out).
 """
 
+from __future__ import annotations
+
+import argparse
+import json
 import os
+import platform
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,24 +45,130 @@ import nbformat
 from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parents[1]
+AUDIO_NOTE = ("(An audio player of a real corpus clip was here; real recordings are not committed. "
+              "Run the cell to hear it.)\n")
+
+
+def notebook_names() -> list[str]:
+    """Every numbered notebook, in course order."""
+    return sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def destination(name: str, twin: bool, fast: bool) -> Path:
+    """The reference folder that a run of notebook ``name`` in this mode writes."""
+    folder = REPO / "figures" / name
+    if twin:
+        return folder / ("twin-fast" if fast else "twin")
+    if fast:
+        raise SystemExit("--fast without --twin: the main reference is made in full settings")
+    return folder
+
+
+def execute(name: str, figures_dir: Path, timeout: int = 3600) -> tuple[nbformat.NotebookNode, float]:
+    """Run ``notebooks/<name>.ipynb`` with figures going to ``figures_dir``; the executed notebook and seconds."""
+    os.environ["MMSER_FIGURES_DIR"] = str(figures_dir)
+    notebook = nbformat.read(REPO / "notebooks" / f"{name}.ipynb", as_version=4)
+    started = time.perf_counter()
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
+    return notebook, time.perf_counter() - started
+
+
+def install(made: Path, target: Path) -> None:
+    """Replace the figures and metrics.json of ``target`` by those of ``made``; keep tolerances and subfolders."""
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.iterdir():
+        if old.is_file() and old.name != "tolerances.json":
+            old.unlink()
+    for new in made.iterdir():
+        if new.is_file():
+            shutil.copy2(new, target / new.name)
+
+
+def record_run_time(metrics: Path, seconds: float) -> None:
+    """Add how long the notebook took, and on what, to its metrics.json."""
+    payload = json.loads(metrics.read_text())
+    payload["run"] = {"seconds": round(seconds, 1), "cpu_cores": os.cpu_count(), "machine": platform.machine(),
+                      "gpu": bool(os.environ.get("CUDA_VISIBLE_DEVICES", "").strip() not in ("", "-1"))}
+    metrics.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+def is_real_audio(output: dict, real: bool) -> bool:
+    """True for an audio player (IPython.display.Audio) in a run that read a real corpus."""
+    html = output.get("data", {}).get("text/html", "")
+    return real and "<audio" in (html if isinstance(html, str) else "".join(html))
+
+
+def write_outputs(executed: nbformat.NotebookNode, path: Path, real: bool) -> int:
+    """Copy the outputs of ``executed`` into the notebook at ``path``, cell by cell where the source is the same.
+
+    Returns the number of code cells that got outputs. Markdown is never
+    touched, so prose edited since the run stays as it is.
+    """
+    notebook = nbformat.read(path, as_version=4)
+    done = [c for c in executed.cells if c.cell_type == "code"]
+    filled = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        match = next((c for c in done if c.source == cell.source), None)
+        if match is None:
+            cell.outputs, cell.execution_count = [], None
+            continue
+        done.remove(match)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=AUDIO_NOTE)
+                        if is_real_audio(o, real) else o for o in match.outputs]
+        cell.execution_count = match.execution_count
+        filled += 1
+    nbformat.validate(notebook)
+    nbformat.write(notebook, path)
+    return filled
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    fast = "--fast" in args
-    everything = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    names = [a for a in args if a != "--fast"] or everything
-    if fast:
-        os.environ["MMSER_FAST"] = "1"
-    else:
-        os.environ.pop("MMSER_FAST", None)
-    os.environ["MMSER_FIGURES_DIR"] = str(REPO / "figures")  # the one writer of the reference
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", help="notebook names (default: all)")
+    parser.add_argument("--twin", action="store_true", help="twins only (ignore MMSER_<CORPUS>_ROOT)")
+    parser.add_argument("--fast", action="store_true", help="CI settings (MMSER_FAST=1); with --twin only")
+    parser.add_argument("--outputs", action="store_true", help="also write the outputs into notebooks/")
+    parser.add_argument("--allow-dirty", action="store_true", help="run with uncommitted changes")
+    args = parser.parse_args()
+    names = args.notebooks or notebook_names()
+    unknown = sorted(set(names) - set(notebook_names()))
+    if unknown:
+        raise SystemExit(f"no such notebook(s): {', '.join(unknown)}; choose from {', '.join(notebook_names())}")
+    if args.outputs and args.twin:
+        raise SystemExit("--outputs goes with the main reference: the committed outputs show what README reports")
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    if dirty and not args.allow_dirty:
+        raise SystemExit("uncommitted changes: commit first so every metrics.json names the commit that made it "
+                         "(or --allow-dirty)")
+    os.environ["MMSER_FAST"] = "1" if args.fast else "0"
+    if args.twin:
+        for key in [k for k in os.environ if k.startswith("MMSER_") and k.endswith("_ROOT")]:
+            del os.environ[key]
+    real = any(k.startswith("MMSER_") and k.endswith("_ROOT") for k in os.environ)
+    times = []
     for name in names:
-        started = time.perf_counter()
-        notebook = nbformat.read(REPO / "notebooks" / f"{name}.ipynb", as_version=4)
-        NotebookClient(notebook, timeout=1800, kernel_name="python3",
-                       resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
-        print(f"{name}: executed in {time.perf_counter() - started:.0f} s -> figures/{name}/")
+        target = destination(name, args.twin, args.fast)
+        with tempfile.TemporaryDirectory() as scratch:
+            executed, seconds = execute(name, Path(scratch))
+            made = Path(scratch) / name
+            if not made.is_dir():
+                print(f"{name}: wrote no figures ({seconds:.0f} s)")
+            else:
+                record_run_time(made / "metrics.json", seconds) if (made / "metrics.json").is_file() else None
+                install(made, target)
+                print(f"{name}: {seconds:.0f} s -> {target.relative_to(REPO)}/", flush=True)
+        if args.outputs:
+            filled = write_outputs(executed, REPO / "notebooks" / f"{name}.ipynb", real)
+            print(f"{name}: outputs of {filled} code cells written to notebooks/{name}.ipynb", flush=True)
+        times.append((name, seconds))
+    total = sum(s for _, s in times)
+    print(f"\n{len(times)} notebook(s) in {total / 60:.1f} min on {os.cpu_count()} CPU cores "
+          f"({'fast' if args.fast else 'full'} settings, {'twins' if args.twin else 'main data'})")
+    sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,23 @@
 Or let the notebook setting decide between the real corpus and a twin:
 
 >>> root, is_twin = corpora.corpus_root("ravdess")
+
+``MMSER_<CORPUS>_SPEAKERS`` (e.g. ``MMSER_RAVDESS_SPEAKERS=1-12``) keeps only
+those speakers of a real corpus, so a student with the full release can
+match a reference made on part of it. Every :func:`load` is remembered in
+:data:`LOADED` (speakers, clips, sample rates), which each notebook's
+``metrics.json`` records.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 from pathlib import Path
 
 import pandas as pd
+import soundfile as sf
 
 from mmser_lib import config
 from mmser_lib.corpora import crema_d, iemocap, meld, ravdess, tess
@@ -23,8 +32,12 @@ from mmser_lib.corpora.common import MANIFEST_COLUMNS, CorpusNotFoundError
 MODULES = {"crema_d": crema_d, "ravdess": ravdess, "tess": tess, "meld": meld, "iemocap": iemocap}
 
 __all__ = [
-    "MANIFEST_COLUMNS", "CorpusNotFoundError", "MODULES", "load", "make_twin", "corpus_root", "is_twin",
+    "MANIFEST_COLUMNS", "CorpusNotFoundError", "MODULES", "LOADED", "load", "make_twin", "corpus_root", "is_twin",
+    "speaker_filter",
 ]
+
+# What this process loaded, by corpus: written into every metrics.json (see mmser_lib.infra.records).
+LOADED: dict[str, dict] = {}
 
 
 def _module(corpus: str):
@@ -38,8 +51,63 @@ def load(corpus: str, root: str | Path, verbose: bool = True, **options) -> pd.D
     """Return the manifest (one row per utterance, ``MANIFEST_COLUMNS``) of ``corpus`` under ``root``.
 
     ``options`` go to the corpus loader (e.g. ``keep_unlabelled`` for IEMOCAP).
+    On a real corpus, ``MMSER_<CORPUS>_SPEAKERS`` keeps only the speakers it
+    names (:func:`speaker_filter`); the clips dropped are counted and printed.
     """
-    return _module(corpus).load(root, verbose=verbose, **options)
+    manifest = _module(corpus).load(root, verbose=verbose, **options)
+    twin = is_twin(root)
+    wanted = None if twin else speaker_filter(corpus)
+    if wanted is not None:
+        numbers = manifest["speaker"].str.split(":").str[-1]
+        keep = numbers.isin(wanted) | numbers.str.lstrip("0").isin({w.lstrip("0") for w in wanted})
+        if not keep.any():
+            raise ValueError(f"MMSER_{corpus.upper()}_SPEAKERS={os.environ[f'MMSER_{corpus.upper()}_SPEAKERS']} "
+                             f"matches none of the {manifest['speaker'].nunique()} speakers under {root} "
+                             f"(they look like {', '.join(sorted(numbers.unique())[:4])}); see data/README.md")
+        if verbose:
+            print(f"{corpus}: kept {int(keep.sum())} of {len(manifest)} clips, the speakers "
+                  f"MMSER_{corpus.upper()}_SPEAKERS names")
+        manifest = manifest[keep].reset_index(drop=True)
+    LOADED[corpus] = {"twin": twin, "root": Path(root).name, "clips": len(manifest),
+                      "speakers": sorted(manifest["speaker"].unique().tolist()),
+                      "speaker_filter": os.environ.get(f"MMSER_{corpus.upper()}_SPEAKERS", "").strip() or None,
+                      "sample_rates_hz": _sample_rates(manifest["path"])}
+    return manifest
+
+
+def speaker_filter(corpus: str) -> set[str] | None:
+    """The speakers ``MMSER_<CORPUS>_SPEAKERS`` names (``"1-12"``, ``"1,3,5-8"``, ``"Ses01F,Ses01M"``), or None.
+
+    Numbers are matched against the part of the speaker id after the colon,
+    with or without leading zeros (``ravdess:08`` is speaker 8).
+    """
+    value = os.environ.get(f"MMSER_{corpus.upper()}_SPEAKERS", "").strip()
+    if not value:
+        return None
+    wanted = set()
+    for part in value.split(","):
+        part = part.strip()
+        ranged = re.fullmatch(r"(\d+)\s*-\s*(\d+)", part)
+        if ranged:
+            low, high = int(ranged.group(1)), int(ranged.group(2))
+            if low > high:
+                raise ValueError(f"MMSER_{corpus.upper()}_SPEAKERS: range {part!r} runs backwards")
+            wanted |= {str(n) for n in range(low, high + 1)}
+        elif part:
+            wanted.add(part)
+    return wanted
+
+
+def _sample_rates(paths: pd.Series, at_most: int = 200) -> list[int]:
+    """The distinct sample rates among (up to ``at_most``, evenly spaced) files soundfile can read."""
+    paths = paths.iloc[:: max(1, len(paths) // at_most)]
+    rates = set()
+    for path in paths:
+        try:
+            rates.add(int(sf.info(path).samplerate))
+        except (RuntimeError, OSError, TypeError):  # video or a format soundfile cannot read
+            continue
+    return sorted(rates)
 
 
 def make_twin(corpus: str, root: str | Path, speakers: int | None = None, seed: int = 0, **options) -> Path:

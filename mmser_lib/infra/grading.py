@@ -19,9 +19,16 @@ A metric is a leaf of ``metrics.json["metrics"]`` named by its dotted path
 at most this), ``rel`` (at most this fraction of |reference|) or ``ignore``.
 Numbers without a rule get ``default``; text and flags must be equal.
 
+Each notebook may have several references: ``figures/<notebook>/`` (the
+data its README section reports, the real corpus where there is one) and
+``twin/`` / ``twin-fast/`` subfolders made on twins in full and fast
+settings. The grade compares a student's run with the one made on the same
+data (corpus, twin or real, speakers, sample rate, fast or full) and says
+which it used and why.
+
 A notebook **passes** when every reference metric is present and within
 tolerance, every reference figure exists, and the run used the same kind of
-data (real corpus or twin; full or fast settings). Anything else is
+data. Anything else is
 **check**: the report says what to look at, with both figures side by side.
 """
 
@@ -55,9 +62,63 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
     return out
 
 
-def provenance(data: dict) -> dict[str, object]:
-    """What must match for numbers to be comparable: the corpus, and every flag (twin, fast) of ``data``."""
-    return {k: v for k, v in flatten(data).items() if isinstance(v, bool) or k.split(".")[-1] == "corpus"}
+def provenance(record: dict) -> dict[str, object]:
+    """What must match for numbers to be comparable, from a whole ``metrics.json``.
+
+    The corpus names and every flag (twin, fast) of ``data``; ``fast_mode``;
+    and for each corpus the run loaded (``corpora``): twin or real, which
+    speakers and at what sample rates.
+    """
+    out = {f"data.{k}": v for k, v in flatten(record.get("data", {})).items()
+           if isinstance(v, bool) or k.split(".")[-1] == "corpus"}
+    if "fast_mode" in record:
+        out["fast_mode"] = record["fast_mode"]
+    for corpus, loaded in (record.get("corpora") or {}).items():
+        out[f"corpora.{corpus}.twin"] = loaded.get("twin")
+        speakers = loaded.get("speakers") or []
+        out[f"corpora.{corpus}.speakers"] = (f"{len(speakers)} speakers: {_span(speakers)}" if speakers else None)
+        out[f"corpora.{corpus}.sample_rates_hz"] = ", ".join(map(str, loaded.get("sample_rates_hz") or [])) or None
+    return out
+
+
+def _span(speakers: list[str]) -> str:
+    """``ravdess:01 ... ravdess:12`` for a long list, all of them for a short one."""
+    return ", ".join(speakers) if len(speakers) <= 4 else f"{speakers[0]} ... {speakers[-1]}"
+
+
+def provenance_differences(reference: dict, student: dict) -> list[str]:
+    """One sentence per provenance item of ``reference`` that ``student`` does not share."""
+    ours = provenance(student)
+    return [f"{key} is {ours.get(key)!r} here, {theirs!r} in the reference"
+            for key, theirs in provenance(reference).items() if ours.get(key) != theirs]
+
+
+def reference_folders(reference: Path) -> list[Path]:
+    """The references of one notebook: ``figures/<notebook>/`` first, then its subfolders with a metrics.json.
+
+    ``figures/<notebook>/`` is made on the data the notebook's README section
+    reports (the real corpus where there is one); ``twin/`` and ``twin-fast/``
+    are made on twins in full and in fast (CI) settings, so anyone can match one.
+    """
+    extra = sorted(p for p in reference.iterdir() if p.is_dir() and (p / METRICS).is_file()) \
+        if reference.is_dir() else []
+    return [reference, *extra]
+
+
+def choose_reference(reference: Path, student: Path) -> tuple[Path, str]:
+    """The reference folder made on the same kind of data as the student's run, and why it was chosen."""
+    candidates = reference_folders(reference)
+    if not (student / METRICS).is_file():
+        return reference, "the student's folder has no metrics.json, so the main reference is used"
+    mine = _read_json(student / METRICS)
+    for folder in candidates:
+        if (folder / METRICS).is_file() and not provenance_differences(_read_json(folder / METRICS), mine):
+            label = "the main reference" if folder == reference else f"the {folder.name} reference"
+            made = ", ".join(f"{k}={v}" for k, v in provenance(_read_json(folder / METRICS)).items())
+            return folder, f"{label}: made on the same data as the student's run ({made})"
+    names = ", ".join(f.name if f != reference else "main" for f in candidates)
+    return reference, (f"no reference ({names}) was made on the same data as the student's run, so the main "
+                       "reference is used and its numbers may not be comparable")
 
 
 def tolerance_for(name: str, tolerances: dict) -> dict:
@@ -122,6 +183,8 @@ class NotebookGrade:
     missing_figures: list[str] = field(default_factory=list)
     extra_figures: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)  # present in both
+    reference: Path | None = None  # the reference folder compared with
+    reference_why: str = ""  # why that one
 
     @property
     def failed(self) -> list[MetricCheck]:
@@ -140,10 +203,16 @@ def _read_json(path: Path) -> dict:
 
 
 def grade_notebook(reference: Path, student: Path) -> NotebookGrade:
-    """Compare ``student/<notebook>`` with ``reference/<notebook>`` (folders of figures and metrics.json)."""
+    """Compare ``student/<notebook>`` with the reference of ``<notebook>`` made on the same data.
+
+    ``reference`` is ``figures/<notebook>``; :func:`choose_reference` picks it
+    or one of its ``twin/``, ``twin-fast/`` subfolders by provenance, and the
+    grade says which and why.
+    """
     name = reference.name
-    grade = NotebookGrade(name, "pass")
-    ref_figures, student_figures = _figures(reference), _figures(student)
+    chosen, why = choose_reference(reference, student)
+    grade = NotebookGrade(name, "pass", reference=chosen, reference_why=why)
+    ref_figures, student_figures = _figures(chosen), _figures(student)
     grade.missing_figures = sorted(ref_figures - student_figures)
     grade.extra_figures = sorted(student_figures - ref_figures)
     grade.figures = sorted(ref_figures & student_figures)
@@ -153,18 +222,15 @@ def grade_notebook(reference: Path, student: Path) -> NotebookGrade:
         grade.reasons.append(f"{len(grade.missing_figures)} reference figure(s) missing: "
                              + ", ".join(grade.missing_figures))
 
-    ref_metrics = _read_json(reference / METRICS) if (reference / METRICS).is_file() else None
-    tolerances = _read_json(reference / TOLERANCES) if (reference / TOLERANCES).is_file() else {}
+    ref_metrics = _read_json(chosen / METRICS) if (chosen / METRICS).is_file() else None
+    tolerances = _read_json(chosen / TOLERANCES) if (chosen / TOLERANCES).is_file() else {}
     if ref_metrics is not None:
         if not (student / METRICS).is_file():
             grade.reasons.append("no metrics.json")
         else:
             mine = _read_json(student / METRICS)
-            ours = provenance(mine.get("data", {}))
-            for key, theirs in provenance(ref_metrics.get("data", {})).items():
-                if ours.get(key) != theirs:
-                    grade.reasons.append(f"made on other data: {key} is {ours.get(key)!r} here, {theirs!r} in "
-                                         "the reference, so the numbers are not comparable")
+            for difference in provenance_differences(ref_metrics, mine):
+                grade.reasons.append(f"made on other data: {difference}, so the numbers are not comparable")
             student_flat = flatten(mine.get("metrics", {}))
             for metric, value in flatten(ref_metrics.get("metrics", {})).items():
                 check = compare_metric(metric, value, student_flat.get(metric),
@@ -242,6 +308,8 @@ def markdown_report(grades: list[NotebookGrade], student_dir: Path, reference_di
         lines.append(f"| {g.notebook} | **{g.verdict}** | {within} | {figures} | {why} |")
     for g in grades:
         lines += ["", f"## {g.notebook}: {g.verdict}", ""]
+        if g.reference is not None:
+            lines += [f"Reference: `{g.reference}`, {g.reference_why}", ""]
         lines += [f"- {reason}" for reason in g.reasons]
         if g.failed:
             lines += ["", "Metrics to check:", ""] + [f"- `{c.describe()}`" for c in g.failed]
@@ -251,7 +319,7 @@ def markdown_report(grades: list[NotebookGrade], student_dir: Path, reference_di
             continue
         lines += ["", "| reference | student |", "|---|---|"]
         for name in g.figures + g.missing_figures:
-            ref = f"![{name}]({_relative(reference_dir / g.notebook / name, out.parent)})"
+            ref = f"![{name}]({_relative((g.reference or reference_dir / g.notebook) / name, out.parent)})"
             mine = (f"![{name}]({_relative(student_dir / g.notebook / name, out.parent)})"
                     if name in g.figures else "**missing**")
             lines.append(f"| {ref} | {mine} |")
@@ -286,6 +354,8 @@ def html_report(grades: list[NotebookGrade], student_dir: Path, reference_dir: P
     parts.append("</table>")
     for g in grades:
         parts.append(f"<h2 id='{e(g.notebook)}'>{e(g.notebook)}: {e(g.verdict)}</h2>")
+        if g.reference is not None:
+            parts.append(f"<p>Reference: <code>{e(str(g.reference))}</code>, {e(g.reference_why)}</p>")
         if g.reasons:
             parts.append("<ul>" + "".join(f"<li>{e(r)}</li>" for r in g.reasons) + "</ul>")
         if g.failed:
@@ -298,8 +368,8 @@ def html_report(grades: list[NotebookGrade], student_dir: Path, reference_dir: P
         parts.append("<table><tr><th>reference</th><th>student</th></tr>")
         for name in g.figures + g.missing_figures:
             mine = _image(student_dir / g.notebook / name) if name in g.figures else "<b>missing</b>"
-            parts.append(f"<tr><td>{e(name)}<br>{_image(reference_dir / g.notebook / name)}</td><td>{e(name)}<br>"
-                         f"{mine}</td></tr>")
+            theirs = _image((g.reference or reference_dir / g.notebook) / name)
+            parts.append(f"<tr><td>{e(name)}<br>{theirs}</td><td>{e(name)}<br>{mine}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

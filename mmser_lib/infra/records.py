@@ -59,10 +59,16 @@ def write_metrics(notebook: str, metrics: dict, data: dict) -> Path:
     ----------
     metrics : the numbers a grader compares (nested dicts of floats).
     data : provenance: which corpus (real or twin), root, split, seed.
+
+    The file also records ``fast_mode`` (``MMSER_FAST``), every corpus this
+    process loaded (:data:`mmser_lib.corpora.LOADED`: speakers, clips,
+    sample rates, the speaker filter), the git commit and package versions.
     """
+    from mmser_lib.corpora import LOADED
+
     path = figure_path(notebook, "metrics").with_suffix(".json")
-    payload = {"notebook": notebook, "data": data, "git_commit": git_commit(), "versions": package_versions(),
-               "metrics": metrics}
+    payload = {"notebook": notebook, "data": data, "fast_mode": config.fast_mode(), "corpora": dict(LOADED),
+               "git_commit": git_commit(), "versions": package_versions(), "metrics": metrics}
     path.write_text(json.dumps(payload, indent=2, default=_to_builtin) + "\n")
     return path
 
