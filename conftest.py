@@ -16,6 +16,7 @@ os.environ["MMSER_FIGURES_DIR"] = os.path.join(_scratch, "figures")
 os.environ["MMSER_TWIN_DIR"] = os.path.join(_scratch, "twins")
 os.environ["MMSER_CACHE_DIR"] = os.path.join(_scratch, "cache")
 os.environ["MMSER_FAST"] = "1"
+os.environ["MMSER_GRADE_STRICT"] = "1"  # notebooks that check their own run against twin-fast/ must pass
 os.environ["MMSER_ALLOW_DOWNLOADS"] = "0"  # the tests never download, whatever the machine allows
 # Under pytest-xdist each worker gets its share of the cores for the libraries that spin while they wait for work
 # (OpenMP in torch, CTranslate2 and scikit-learn; OpenBLAS): two workers that each start one such thread per core

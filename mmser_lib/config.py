@@ -15,8 +15,16 @@ command and CI agree without passing paths around:
     repository's ``student/``, which git ignores). The committed reference
     in ``figures/`` is written only by ``tools/make_reference_figures.py``,
     which points this variable there; a student's run never touches it.
+``MMSER_<CORPUS>_SPEAKERS``
+    Only these speakers of a real corpus, e.g. ``MMSER_RAVDESS_SPEAKERS=1-12``
+    to match a reference made on actors 01-12.
 ``MMSER_FAST``
     ``1`` makes notebooks use few epochs and small twins (CI sets it).
+``MMSER_SEED``
+    Overrides the random seed of the notebooks that read :func:`seed`.
+``MMSER_GRADE_STRICT``
+    ``1`` makes a notebook's closing self-check fail unless its run passes
+    against the reference made on the same data (the tests set it).
 ``MMSER_ALLOW_DOWNLOADS``
     ``1`` lets Hugging Face download a model named by the hub (wav2vec2,
     HuBERT, WavLM, BERT) into its own cache; on by default on Colab, off
@@ -52,6 +60,26 @@ def cache_dir() -> Path:
 def fast_mode() -> bool:
     """True when ``MMSER_FAST`` asks for few epochs and small twins (CI)."""
     return os.environ.get("MMSER_FAST", "").strip().lower() in {"1", "true", "yes"}
+
+
+def seed(default: int = 0) -> int:
+    """The notebook's random seed: ``MMSER_SEED`` when set, else ``default``.
+
+    ``tools/derive_tolerances.py`` reruns a notebook with seeds 0-4 this way
+    to measure how far its numbers move, which sets the grader's tolerances.
+    """
+    value = os.environ.get("MMSER_SEED", "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"MMSER_SEED must be an integer, got {value!r}") from None
+
+
+def grade_strict() -> bool:
+    """True when ``MMSER_GRADE_STRICT`` asks a notebook's self-check to fail on a verdict other than pass (CI)."""
+    return os.environ.get("MMSER_GRADE_STRICT", "").strip().lower() in {"1", "true", "yes"}
 
 
 def downloads_allowed() -> bool:

@@ -385,3 +385,33 @@ def write_report(grades: list[NotebookGrade], student_dir: str | Path, reference
     else:
         out.write_text(markdown_report(grades, Path(student_dir), Path(reference_dir), out))
     return out
+
+
+def check_run(notebook: str, strict: bool | None = None) -> NotebookGrade | None:
+    """Grade this run of ``notebook`` (its folder under :func:`mmser_lib.config.figures_dir`) and print the verdict.
+
+    The reference is the checkout's ``figures/<notebook>`` or the subfolder
+    made on the same data (:func:`choose_reference`). With ``strict`` (default:
+    ``MMSER_GRADE_STRICT``, which the tests set) a verdict other than pass
+    raises AssertionError. Returns None, with a line saying why, when
+    mmser_lib is not imported from a checkout (no reference to compare with).
+    """
+    from mmser_lib import config
+
+    strict = config.grade_strict() if strict is None else strict
+    repo = config.repository_root() or config.repository_root(Path(__file__).parent)
+    if repo is None or not (repo / "figures" / notebook).is_dir():
+        print(f"no reference figures/{notebook} here: run from a checkout of the course to compare")
+        return None
+    grade = grade_notebook(repo / "figures" / notebook, config.figures_dir() / notebook)
+    print(f"{notebook}: {grade.verdict.upper()}, {len(grade.checks) - len(grade.failed)} of {len(grade.checks)} "
+          f"numbers within tolerance, {len(grade.figures)} of {len(grade.figures) + len(grade.missing_figures)} "
+          "figures present")
+    print(f"compared with {grade.reference.relative_to(repo)}: {grade.reference_why}")
+    for reason in grade.reasons:
+        print(" -", reason)
+    for check in grade.failed:
+        print("   ", check.describe())
+    if strict and grade.verdict != "pass":
+        raise AssertionError(f"{notebook} does not reproduce {grade.reference}: " + "; ".join(grade.reasons))
+    return grade
