@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-lib test-notebooks lint notebooks check-notebooks benchmark check-real clean
+.PHONY: setup demo test test-lib test-notebooks lint notebooks check-notebooks benchmark notebook-times references check-real clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,29 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/demo_benchmark.py
 	$(BIN)/python benchmarks/feature_benchmark.py
 	$(BIN)/python benchmarks/transcription_benchmark.py
+
+# Every notebook's run time, as recorded with the references (`--run` to measure again).
+notebook-times: $(STAMP)
+	$(BIN)/python benchmarks/notebook_times.py
+
+# Every reference at one commit, in one command (commit first: each metrics.json names the commit):
+#   make references RAVDESS_ROOT=/data/ravdess-actors-01-12 RAVDESS_SPEAKERS=1-12 MELD_ROOT=/data/meld
+# 1. twin-fast/ of every notebook (CI's settings), 2. the main reference and the committed outputs of the
+# twin-only notebooks, 3. those that read real RAVDESS (and MELD's CSVs in 08).
+RAVDESS_ROOT ?=
+RAVDESS_SPEAKERS ?= 1-12
+MELD_ROOT ?=
+TWIN_ONLY := 00_setup 03_crema_d 05_tess 06_meld 07_iemocap 09_crema_d_and_meld 12_sadness_iemocap 14_cross_attention
+REAL_RAVDESS := 01_corpora_and_twins 02_baseline_vs_two_branch 04_ravdess 13_late_fusion 10_scaling 11_splits_and_leakage 15_cross_corpus_and_your_voice 16_speech_encoders
+references: $(STAMP)
+	@test -n "$(RAVDESS_ROOT)" || (echo "set RAVDESS_ROOT (and MELD_ROOT): see data/README.md" && exit 1)
+	$(BIN)/python tools/make_reference_figures.py --twin --fast
+	$(BIN)/python tools/make_reference_figures.py --outputs $(TWIN_ONLY)
+	MMSER_RAVDESS_ROOT=$(RAVDESS_ROOT) MMSER_RAVDESS_SPEAKERS=$(RAVDESS_SPEAKERS) \
+		$(BIN)/python tools/make_reference_figures.py --outputs $(REAL_RAVDESS)
+	MMSER_RAVDESS_ROOT=$(RAVDESS_ROOT) MMSER_RAVDESS_SPEAKERS=$(RAVDESS_SPEAKERS) $(if $(MELD_ROOT),MMSER_MELD_ROOT=$(MELD_ROOT)) \
+		$(BIN)/python tools/make_reference_figures.py --outputs 08_transcripts_and_text
+	$(BIN)/python benchmarks/notebook_times.py
 
 # The loaders against real corpus metadata, when ../shared/data is beside the clone (developers, CI).
 check-real: $(STAMP)

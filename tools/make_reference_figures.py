@@ -22,8 +22,9 @@ the executed cells' outputs into ``notebooks/<notebook>.ipynb``, so GitHub and
 Colab show every table and figure; audio players of real corpus clips are
 replaced by a line saying so (only twin audio is committed).
 
-The run time of each notebook goes into its ``metrics.json`` (``run``);
-``benchmarks/notebook_times.py`` prints them as a table. The tool refuses to
+The run time of each notebook goes into its ``metrics.json`` (``run``) and
+into ``figures/run_times.json`` (every notebook, also those that write no
+figures); ``benchmarks/notebook_times.py`` prints them as a table. The tool refuses to
 run on a checkout with uncommitted changes, so every reference names the
 commit that made it (``--allow-dirty`` to try things out).
 """
@@ -91,6 +92,17 @@ def record_run_time(metrics: Path, seconds: float) -> None:
     payload["run"] = {"seconds": round(seconds, 1), "cpu_cores": os.cpu_count(), "machine": platform.machine(),
                       "gpu": bool(os.environ.get("CUDA_VISIBLE_DEVICES", "").strip() not in ("", "-1"))}
     metrics.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+def record_in_run_times(name: str, label: str, seconds: float) -> None:
+    """Keep ``figures/run_times.json`` up to date: seconds per notebook and reference (main, twin, twin-fast)."""
+    path = REPO / "figures" / "run_times.json"
+    times = json.loads(path.read_text()) if path.is_file() else {}
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    times.setdefault(name, {})[label] = {"seconds": round(seconds, 1), "cpu_cores": os.cpu_count(),
+                                         "commit": commit}
+    path.write_text(json.dumps(dict(sorted(times.items())), indent=1) + "\n")
 
 
 def is_real_audio(output: dict, real: bool) -> bool:
@@ -161,6 +173,7 @@ def main() -> None:
                 record_run_time(made / "metrics.json", seconds) if (made / "metrics.json").is_file() else None
                 install(made, target)
                 print(f"{name}: {seconds:.0f} s -> {target.relative_to(REPO)}/", flush=True)
+        record_in_run_times(name, "main" if target.name == name else target.name, seconds)
         if args.outputs:
             filled = write_outputs(executed, REPO / "notebooks" / f"{name}.ipynb", real)
             print(f"{name}: outputs of {filled} code cells written to notebooks/{name}.ipynb", flush=True)
