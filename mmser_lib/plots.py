@@ -26,26 +26,60 @@ def figure_path(notebook: str, name: str) -> Path:
     return folder / f"{name}.png"
 
 
-def save_figure(fig: plt.Figure, notebook: str, name: str, dpi: int = 120) -> Path:
-    """Save ``fig`` as ``<figures dir>/<notebook>/<name>.png`` (:func:`config.figures_dir`) and return the path."""
+TWIN_MARK = "twin (synthetic speech)"
+
+
+def save_figure(fig: plt.Figure, notebook: str, name: str, dpi: int = 120, twin: bool | None = None) -> Path:
+    """Save ``fig`` as ``<figures dir>/<notebook>/<name>.png`` (:func:`config.figures_dir`) and return the path.
+
+    A figure made on twins says so in its title: ``twin`` defaults to True
+    when every corpus this process loaded was a twin (:func:`only_twins_loaded`).
+    """
+    if twin is None:
+        twin = only_twins_loaded()
+    if twin:
+        mark_twin(fig)
     path = figure_path(notebook, name)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     return path
 
 
+def only_twins_loaded() -> bool:
+    """True when this process has loaded corpora and none of them was real."""
+    from mmser_lib.corpora import LOADED, REAL_LOADED
+
+    return bool(LOADED) and not REAL_LOADED
+
+
+def mark_twin(fig: plt.Figure) -> None:
+    """Put "twin (synthetic speech)" at the start of the figure's title (once)."""
+    title = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    if title.startswith(TWIN_MARK):
+        return
+    fig.suptitle(f"{TWIN_MARK}: {title}" if title else TWIN_MARK, color="#9a3412")
+    fig.tight_layout()
+
+
 def plot_confusion_matrix(matrix, labels: list[str], title: str, ax=None, normalise: bool = True):
-    """Heatmap of a confusion matrix; rows (true labels) normalised to recall by default."""
-    matrix = np.asarray(matrix, dtype=float)
-    if normalise:
-        totals = matrix.sum(axis=1, keepdims=True)
-        matrix = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+    """Heatmap of a confusion matrix: colour is the row share (recall), each cell shows the share and the count.
+
+    With a test set of a few speakers a row holds 8-30 clips, so the count
+    says how much one share can be trusted; the row totals are on the y axis.
+    """
+    counts = np.asarray(matrix, dtype=float)
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    shown = shares if normalise else counts
+    text = np.array([["" if c == 0 else f"{s:.2f}\n{int(c)}" if normalise else f"{int(c)}"
+                      for s, c in zip(srow, crow)]
+                     for srow, crow in zip(shares, counts)])
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5))
-    sns.heatmap(matrix, annot=True, fmt=".2f" if normalise else ".0f", cmap="Blues", vmin=0,
-                vmax=1 if normalise else None, xticklabels=labels, yticklabels=labels, cbar=False,
-                square=True, ax=ax, annot_kws={"size": 8})
-    ax.set_xlabel("predicted emotion")
-    ax.set_ylabel("true emotion")
+    rows = [f"{label} ({int(n)})" for label, n in zip(labels, totals[:, 0])]
+    sns.heatmap(shown, annot=text, fmt="", cmap="Blues", vmin=0, vmax=1 if normalise else None,
+                xticklabels=labels, yticklabels=rows, cbar=False, square=True, ax=ax, annot_kws={"size": 7})
+    ax.set_xlabel("predicted emotion (cell: share of the row, count)")
+    ax.set_ylabel("true emotion (clips)")
     ax.set_title(title)
     ax.tick_params(axis="x", rotation=45)
     ax.tick_params(axis="y", rotation=0)
@@ -388,17 +422,24 @@ def plot_emotion_timeline(predictions, title: str = "", parts: list[dict] | None
         colours = emotion_colours(labels)
         name = Path(prediction.path).name
         if prediction.windowed:
+            # one stacked bar per window, as wide as the step between window centres: nothing is drawn between
+            # windows that the model did not score (a line through the centres would invent changes)
             w = prediction.windows
-            centres = (w["start"] + w["end"]) / 2
-            ax.stackplot(centres, *[w[f"p_{label}"] for label in labels], labels=labels, colors=colours,
-                         alpha=0.85)
-            half = (w["end"] - w["start"]).iloc[0] / 4
-            for start, quiet in zip(centres, ~w["speech"]):
+            centres = ((w["start"] + w["end"]) / 2).to_numpy()
+            step = float(np.median(np.diff(centres))) if len(centres) > 1 else float((w["end"] - w["start"]).iloc[0])
+            bottom = np.zeros(len(w))
+            for label, colour in zip(labels, colours):
+                share = w[f"p_{label}"].to_numpy()
+                ax.bar(centres, share, width=step * 0.95, bottom=bottom, color=colour, alpha=0.85, label=label,
+                       linewidth=0)
+                bottom += share
+            for centre, quiet in zip(centres, ~w["speech"]):
                 if quiet:
-                    ax.axvspan(start - half, start + half, color="white", alpha=0.6, hatch="//", linewidth=0)
+                    ax.bar(centre, 1, width=step * 0.95, color="white", alpha=0.6, hatch="//", linewidth=0)
             ax.set_xlim(0, prediction.seconds)
             ax.set_ylim(0, 1)
-            ax.set_xlabel("time in the recording (s); hatched: little speech, not averaged")
+            ax.set_xlabel("time in the recording (s): one bar per window, at its centre; hatched: little speech, "
+                          "not averaged")
             ax.set_ylabel("probability (stacked)")
             ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), title="emotion")
             for part in (parts or []) if ax is axes[0, 0] else []:

@@ -38,6 +38,8 @@ __all__ = [
 
 # What this process loaded, by corpus: written into every metrics.json (see mmser_lib.infra.records).
 LOADED: dict[str, dict] = {}
+# The real corpora this process loaded (a figure is marked "twin" only when there are none).
+REAL_LOADED: set[str] = set()
 
 
 def _module(corpus: str):
@@ -68,6 +70,8 @@ def load(corpus: str, root: str | Path, verbose: bool = True, **options) -> pd.D
             print(f"{corpus}: kept {int(keep.sum())} of {len(manifest)} clips, the speakers "
                   f"MMSER_{corpus.upper()}_SPEAKERS names")
         manifest = manifest[keep].reset_index(drop=True)
+    if not twin:
+        REAL_LOADED.add(corpus)
     LOADED[corpus] = {"twin": twin, "root": Path(root).name, "clips": len(manifest),
                       "speakers": sorted(manifest["speaker"].unique().tolist()),
                       "speaker_filter": os.environ.get(f"MMSER_{corpus.upper()}_SPEAKERS", "").strip() or None,
