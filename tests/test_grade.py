@@ -172,3 +172,23 @@ def test_the_reference_made_on_the_same_data_is_chosen_and_named(tmp_path):
     assert grade.verdict == "check" and grade.reference == tmp_path / "ref" / "99_x"
     assert "no reference" in grade.reference_why
     assert any("corpora.ravdess.speakers is '13 speakers" in reason for reason in grade.reasons), grade.reasons
+
+
+def test_a_notebook_checks_its_own_run_and_fails_only_when_strict(tmp_path, monkeypatch, capsys):
+    """grading.check_run, the last cell of notebooks 02-07: against twin-fast/ for a fast twin run."""
+    name = "02_baseline_vs_two_branch"
+    reference = REFERENCE / name / "twin-fast"
+    mine = tmp_path / name
+    shutil.copytree(reference, mine)
+    monkeypatch.setenv("MMSER_FIGURES_DIR", str(tmp_path))
+    grade = grading.check_run(name, strict=True)
+    assert grade.verdict == "pass" and grade.reference == reference
+    assert "twin-fast reference: made on the same data" in capsys.readouterr().out
+
+    allowed = grading.tolerance_for("conv1d.uar", json.loads((reference / grading.TOLERANCES).read_text()))["abs"]
+    _edit_metrics(mine, lambda payload: payload["metrics"]["conv1d"].update(
+        uar=payload["metrics"]["conv1d"]["uar"] + allowed + 0.01))
+    assert grading.check_run(name, strict=False).verdict == "check"  # a student sees why, nothing raises
+    assert "conv1d.uar" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="does not reproduce"):
+        grading.check_run(name, strict=True)
