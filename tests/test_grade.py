@@ -192,3 +192,14 @@ def test_a_notebook_checks_its_own_run_and_fails_only_when_strict(tmp_path, monk
     assert "conv1d.uar" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="does not reproduce"):
         grading.check_run(name, strict=True)
+
+
+def test_another_sample_rate_is_a_note_not_a_reason(tmp_path):
+    speakers = [f"ravdess:{n:02d}" for n in range(1, 13)]
+    _record(tmp_path / "ref" / "99_x", 0.60, twin=False, fast=False, speakers=speakers)
+    _record(tmp_path / "mine" / "99_x", 0.60, twin=False, fast=False, speakers=speakers)
+    _edit_metrics(tmp_path / "mine" / "99_x",
+                  lambda payload: payload["corpora"]["ravdess"].update(sample_rates_hz=[48000]))
+    [grade] = grading.grade(tmp_path / "mine", tmp_path / "ref")
+    assert grade.verdict == "pass" and grade.reference == tmp_path / "ref" / "99_x"
+    assert grade.notes and "sample_rates_hz is '48000' here, '16000' in the reference" in grade.notes[0]

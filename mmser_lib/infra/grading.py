@@ -86,11 +86,21 @@ def _span(speakers: list[str]) -> str:
     return ", ".join(speakers) if len(speakers) <= 4 else f"{speakers[0]} ... {speakers[-1]}"
 
 
-def provenance_differences(reference: dict, student: dict) -> list[str]:
-    """One sentence per provenance item of ``reference`` that ``student`` does not share."""
+# Provenance that is reported but does not make numbers incomparable: the features and models read every clip at
+# 16 kHz and are tested to agree across sample rates (tests/test_sample_rate_invariance.py).
+NOTE_ONLY = ("sample_rates_hz",)
+
+
+def provenance_differences(reference: dict, student: dict, notes: bool = False) -> list[str]:
+    """One sentence per provenance item of ``reference`` that ``student`` does not share.
+
+    ``notes=False`` lists what makes the numbers incomparable; ``notes=True``
+    what is only worth knowing (:data:`NOTE_ONLY`, e.g. the files' sample rate).
+    """
     ours = provenance(student)
     return [f"{key} is {ours.get(key)!r} here, {theirs!r} in the reference"
-            for key, theirs in provenance(reference).items() if ours.get(key) != theirs]
+            for key, theirs in provenance(reference).items()
+            if ours.get(key) != theirs and (key.split(".")[-1] in NOTE_ONLY) == notes]
 
 
 def reference_folders(reference: Path) -> list[Path]:
@@ -185,6 +195,7 @@ class NotebookGrade:
     figures: list[str] = field(default_factory=list)  # present in both
     reference: Path | None = None  # the reference folder compared with
     reference_why: str = ""  # why that one
+    notes: list[str] = field(default_factory=list)  # differences worth knowing that do not change the verdict
 
     @property
     def failed(self) -> list[MetricCheck]:
@@ -231,6 +242,8 @@ def grade_notebook(reference: Path, student: Path) -> NotebookGrade:
             mine = _read_json(student / METRICS)
             for difference in provenance_differences(ref_metrics, mine):
                 grade.reasons.append(f"made on other data: {difference}, so the numbers are not comparable")
+            grade.notes += [f"{difference} (the features read every clip at 16 kHz, so this alone should not "
+                            "move the numbers)" for difference in provenance_differences(ref_metrics, mine, True)]
             student_flat = flatten(mine.get("metrics", {}))
             for metric, value in flatten(ref_metrics.get("metrics", {})).items():
                 check = compare_metric(metric, value, student_flat.get(metric),
@@ -311,6 +324,7 @@ def markdown_report(grades: list[NotebookGrade], student_dir: Path, reference_di
         if g.reference is not None:
             lines += [f"Reference: `{g.reference}`, {g.reference_why}", ""]
         lines += [f"- {reason}" for reason in g.reasons]
+        lines += [f"- note: {note}" for note in g.notes]
         if g.failed:
             lines += ["", "Metrics to check:", ""] + [f"- `{c.describe()}`" for c in g.failed]
         if g.extra_figures:
@@ -356,6 +370,8 @@ def html_report(grades: list[NotebookGrade], student_dir: Path, reference_dir: P
         parts.append(f"<h2 id='{e(g.notebook)}'>{e(g.notebook)}: {e(g.verdict)}</h2>")
         if g.reference is not None:
             parts.append(f"<p>Reference: <code>{e(str(g.reference))}</code>, {e(g.reference_why)}</p>")
+        if g.notes:
+            parts.append("<p>Notes: " + e("; ".join(g.notes)) + "</p>")
         if g.reasons:
             parts.append("<ul>" + "".join(f"<li>{e(r)}</li>" for r in g.reasons) + "</ul>")
         if g.failed:
@@ -410,6 +426,8 @@ def check_run(notebook: str, strict: bool | None = None) -> NotebookGrade | None
     print(f"compared with {grade.reference.relative_to(repo)}: {grade.reference_why}")
     for reason in grade.reasons:
         print(" -", reason)
+    for note in grade.notes:
+        print(" - note:", note)
     for check in grade.failed:
         print("   ", check.describe())
     if strict and grade.verdict != "pass":
