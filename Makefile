@@ -38,13 +38,16 @@ lint: $(STAMP)
 
 # Each notebook is its own source, except 03-07, written from tools/corpus_notebooks/ (template + corpora.yaml),
 # and the Colab badge and setup cell of every notebook, written from pyproject.toml's Repository URL and
-# tools/colab_setup.py. CI runs `make notebooks` and then fails if that changed anything under notebooks/.
+# tools/colab_setup.py, and the "what you should see" / run-time lines at the top of every notebook, written from
+# tools/notebook_headers.yaml and figures/run_times.json. CI runs `make notebooks` and then fails if that changed
+# anything under notebooks/.
 notebooks: $(STAMP)
 	$(BIN)/python tools/sync_colab.py
 	$(BIN)/python tools/make_corpus_notebooks.py
+	$(BIN)/python tools/sync_headers.py
 
 check-notebooks: notebooks
-	git diff --exit-code --stat notebooks tools/corpus_notebooks || (echo "notebooks/ differs from its sources (tools/corpus_notebooks/, tools/colab_setup.py, pyproject.toml's Repository): edit those, then run make notebooks" && exit 1)
+	git diff --exit-code --stat notebooks tools/corpus_notebooks || (echo "notebooks/ differs from its sources (tools/corpus_notebooks/, tools/colab_setup.py, tools/notebook_headers.yaml, pyproject.toml's Repository): edit those, then run make notebooks" && exit 1)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/demo_benchmark.py

@@ -1,0 +1,74 @@
+"""Write "what you should see" and the measured run time at the top of every notebook.
+
+The text comes from ``tools/notebook_headers.yaml`` (one line per notebook,
+true on any run); the run time from ``figures/run_times.json``, which
+``tools/make_reference_figures.py`` fills when it makes the references, so
+the time a student reads is the one measured, on the machine named. The two
+lines are a block quote right after the Colab badge of the first cell;
+everything else is left as it is (outputs and cell ids stay). ``make
+notebooks`` runs this after the corpus notebooks are written; CI fails when
+a notebook disagrees.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADERS = ROOT / "tools" / "notebook_headers.yaml"
+TIMES = ROOT / "figures" / "run_times.json"
+BLOCK = re.compile(r"\n\n> \*\*What you should see:\*\*.*?(?=\n\n|\Z)", re.S)
+
+
+def run_time(entry: dict | None) -> str:
+    """The run-time sentence of one notebook, from its run_times.json entry."""
+    main = (entry or {}).get("main")
+    if main is None:
+        return "not measured yet (`make references` records it)"
+    minutes = main["seconds"] / 60
+    size = f"{minutes:.0f} min" if minutes >= 2 else f"{main['seconds']:.0f} s"
+    return (f"{size} on {main['cpu_cores']} CPU cores in full settings, as measured when the reference was made "
+            f"(commit {main['commit']}); GPU: not measured yet")
+
+
+def header(text: str, entry: dict | None) -> str:
+    """The block quote: what to expect, and how long it takes."""
+    return f"\n\n> **What you should see:** {text.strip()}\n>\n> **Run time:** {run_time(entry)}."
+
+
+def sync(path: Path, text: str, entry: dict | None) -> bool:
+    """Put the header into the notebook's first cell; True when it changed."""
+    notebook = nbformat.read(path, as_version=4)
+    first = notebook.cells[0]
+    badge_end = first.source.find("</a>")
+    if first.cell_type != "markdown" or badge_end < 0:
+        raise ValueError(f"{path}: the first cell must be markdown with the Colab badge")
+    source = BLOCK.sub("", first.source)
+    badge_end = source.find("</a>") + len("</a>")
+    new = source[:badge_end] + header(text, entry) + source[badge_end:]
+    if new == first.source:
+        return False
+    first.source = new
+    nbformat.write(notebook, path)
+    return True
+
+
+def main() -> None:
+    texts = yaml.safe_load(HEADERS.read_text())
+    times = json.loads(TIMES.read_text()) if TIMES.is_file() else {}
+    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    missing = sorted({p.stem for p in paths} - set(texts))
+    if missing:
+        raise SystemExit(f"{HEADERS.name} has no line for {', '.join(missing)}")
+    for path in paths:
+        if sync(path, texts[path.stem], times.get(path.stem)):
+            print("synced", path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
