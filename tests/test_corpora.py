@@ -259,8 +259,8 @@ def test_upper_case_extensions_and_linked_actor_folders_are_read(small_twin, tmp
     assert manifest["path"].str.endswith(".WAV").sum() == len(renamed)
 
 
-def test_a_speaker_filter_keeps_those_speakers_of_a_real_corpus_and_is_recorded(tmp_path, monkeypatch):
-    twin = corpora.make_twin("ravdess", tmp_path / "twin", speakers=4, repetitions=1, progress=False)
+def test_a_speaker_filter_keeps_those_speakers_of_a_real_corpus_and_is_recorded(small_twin, tmp_path, monkeypatch):
+    twin = small_twin
     real = tmp_path / "real"
     shutil.copytree(twin, real)
     (real / "TWIN.json").unlink()  # the same files, read as a real corpus
