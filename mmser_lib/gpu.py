@@ -60,8 +60,8 @@ def _gpus_with_memory_growth(backend: str) -> tuple[list[str], list[str]]:
     return [], [f"Keras backend {backend!r}: no GPU set-up for it here"]
 
 
-def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True) -> dict:
-    """Turn on GPU memory growth, optionally mixed precision, seed, and report.
+def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True, deterministic: bool = True) -> dict:
+    """Turn on GPU memory growth, optionally mixed precision, seed, op determinism, and report.
 
     Works with each Keras 3 backend (``KERAS_BACKEND``): TensorFlow, the
     course's default, and JAX or PyTorch, where memory growth means
@@ -76,6 +76,11 @@ def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True) -
         cores; ignored with a note on CPU).
     verbose : bool
         Print the device report.
+    deterministic : bool
+        Under TensorFlow, ``tf.config.experimental.enable_op_determinism()``:
+        the same seed gives the same numbers run after run (on a GPU some ops
+        get slower, and an op without a deterministic kernel raises an error
+        that names it; pass False to trade reproducibility for speed).
 
     Returns
     -------
@@ -107,6 +112,8 @@ def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True) -
         import tensorflow as tf
 
         tf_version = tf.__version__
+        if deterministic:
+            tf.config.experimental.enable_op_determinism()
     report = {
         "python": platform.python_version(),
         "backend": backend,
@@ -116,6 +123,7 @@ def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True) -
         "colab": in_colab(),
         "mixed_precision": policy,
         "seed": seed,
+        "deterministic": bool(deterministic and backend == "tensorflow"),
         "notes": notes,
     }
     if verbose:

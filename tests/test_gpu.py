@@ -34,3 +34,12 @@ def test_setup_resets_the_precision_policy_when_not_asked_for_mixed():
     keras.mixed_precision.set_global_policy("mixed_float16")
     report = gpu.setup(seed=0, verbose=False)
     assert report["mixed_precision"] == "float32" == keras.mixed_precision.global_policy().name
+
+
+def test_setup_makes_tensorflow_ops_deterministic():
+    import tensorflow as tf
+
+    report = gpu.setup(seed=0, verbose=False)
+    assert report["deterministic"]
+    # with op determinism on, an op that has no deterministic kernel raises instead of varying silently
+    assert tf.config.experimental.is_op_determinism_enabled()
