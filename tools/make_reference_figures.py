@@ -45,6 +45,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from mmser_lib.infra.records import changed_files
+
 REPO = Path(__file__).resolve().parents[1]
 AUDIO_NOTE = ("(An audio player of a real corpus clip was here; real recordings are not committed. "
               "Run the cell to hear it.)\n")
@@ -151,11 +153,10 @@ def main() -> None:
         raise SystemExit(f"no such notebook(s): {', '.join(unknown)}; choose from {', '.join(notebook_names())}")
     if args.outputs and args.twin:
         raise SystemExit("--outputs goes with the main reference: the committed outputs show what README reports")
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
+    dirty = changed_files(REPO)  # figures/ and notebooks' outputs (what this tool writes) do not count
     if dirty and not args.allow_dirty:
-        raise SystemExit("uncommitted changes: commit first so every metrics.json names the commit that made it "
-                         "(or --allow-dirty)")
+        raise SystemExit(f"uncommitted changes in {', '.join(dirty)}: commit first so every metrics.json names "
+                         "the commit that made it (or --allow-dirty)")
     os.environ["MMSER_FAST"] = "1" if args.fast else "0"
     if args.twin:
         for key in [k for k in os.environ if k.startswith("MMSER_") and k.endswith("_ROOT")]:

@@ -24,9 +24,12 @@ PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "librosa", "scikit
 
 
 def git_commit() -> str | None:
-    """The commit of the checkout ``mmser_lib`` is imported from (``+dirty`` when tracked files differ).
+    """The commit of the checkout ``mmser_lib`` is imported from (``+dirty`` when its code differs from it).
 
-    None when the library is not in a git checkout (an installed package).
+    What the references' tool writes does not count as a change: ``figures/``,
+    and notebooks whose cells' sources are those of the commit (only their
+    outputs differ). None when the library is not in a git checkout (an
+    installed package).
     """
     root = config.repository_root(Path(__file__).parent)
     if root is None:
@@ -34,11 +37,32 @@ def git_commit() -> str | None:
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
                                 timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
-    return commit + ("+dirty" if dirty else "")
+    return commit + ("+dirty" if changed_files(root) else "")
+
+
+def changed_files(root: Path) -> list[str]:
+    """Tracked files whose content differs from HEAD, leaving out ``figures/`` and notebooks changed in outputs only."""
+    try:
+        listed = subprocess.run(["git", "-C", str(root), "diff", "HEAD", "--name-only", "--", ".", ":!figures"],
+                                capture_output=True, text=True, timeout=10, check=True).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [name for name in listed if not (name.endswith(".ipynb") and not _sources_changed(root, name))]
+
+
+def _sources_changed(root: Path, name: str) -> bool:
+    """True when notebook ``name`` differs from HEAD in a cell's type or source (not only in outputs)."""
+    try:
+        before = subprocess.run(["git", "-C", str(root), "show", f"HEAD:{name}"], capture_output=True, text=True,
+                                timeout=10, check=True).stdout
+        after = (root / name).read_text()
+        cells = [[(c["cell_type"], "".join(c["source"])) for c in json.loads(text)["cells"]]
+                 for text in (before, after)]
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError):
+        return True
+    return cells[0] != cells[1]
 
 
 def package_versions() -> dict[str, str]:
