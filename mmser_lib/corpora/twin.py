@@ -128,6 +128,7 @@ def render(
         rate=speaker.rate * (1 + strength * (profile["rate"] - 1)) * (1 + noise["rate"]),
         volume=100 * (1 + strength * (profile["volume"] - 1)) * (1 + noise["volume"]),
         word_gap=strength * profile["word_gap"] + noise["word_gap"],
+        seed=utterance_seed(speaker.speaker_id, text, emotion, strength),  # the voice's noise, without using rng
     )
     if sample_rate != tts.sample_rate:
         speech = soxr.resample(speech, tts.sample_rate, sample_rate, quality="HQ")

@@ -20,6 +20,9 @@ _CHARS_UTF8 = 1
 # espeak_PARAMETER values from speak_lib.h
 _RATE, _VOLUME, _PITCH, _RANGE, _WORDGAP = 1, 2, 3, 4, 7
 
+_LIBC = ctypes.CDLL(None)  # the process's C library, whose rand() eSpeak NG calls
+_LIBC.srand.argtypes = [ctypes.c_uint]
+
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
 
@@ -59,8 +62,14 @@ class Espeak:
         pitch_range: float = 50,
         volume: float = 100,
         word_gap: float = 0,
+        seed: int = 0,
     ) -> np.ndarray:
         """Synthesize ``text``.
+
+        Some voices (``+f2``, ``+f3``) add noise drawn from libc's ``rand()``
+        and eSpeak's own generator, whose state depends on what ran before
+        in the process; both are seeded with ``seed`` right before synthesis,
+        so the same call gives the same samples.
 
         Parameters
         ----------
@@ -75,6 +84,8 @@ class Espeak:
             0-200 (100 is normal).
         word_gap : float
             Extra pause between words, in units of 10 ms.
+        seed : int
+            Seed of the synthesiser's noise for this utterance.
 
         Returns
         -------
@@ -95,6 +106,8 @@ class Espeak:
             }
             for parameter, value in settings.items():
                 lib.espeak_SetParameter(parameter, int(round(value)), 0)
+            _LIBC.srand(seed % 2**32)
+            lib.espeak_ng_SetRandSeed(seed % 2**31)
             encoded = text.encode("utf-8")
             lib.espeak_Synth(encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
             lib.espeak_Synchronize()
@@ -119,6 +132,7 @@ def _load_library():
     lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
     lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
     lib.espeak_SetSynthCallback.argtypes = [_CALLBACK]
+    lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
     rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0)
     if rate != ESPEAK_SAMPLE_RATE:
         raise RuntimeError(f"eSpeak NG failed to initialise (returned {rate})")
