@@ -410,11 +410,17 @@ def check_run(notebook: str, strict: bool | None = None) -> NotebookGrade | None
     made on the same data (:func:`choose_reference`). With ``strict`` (default:
     ``MMSER_GRADE_STRICT``, which the tests set) a verdict other than pass
     raises AssertionError. Returns None, with a line saying why, when
-    mmser_lib is not imported from a checkout (no reference to compare with).
+    mmser_lib is not imported from a checkout (no reference to compare with),
+    or when the run is itself being recorded as a reference
+    (``MMSER_MAKING_REFERENCE``, set by ``tools/make_reference_figures.py``).
     """
     from mmser_lib import config
 
     strict = config.grade_strict() if strict is None else strict
+    if os.environ.get("MMSER_MAKING_REFERENCE"):
+        print(f"This run is recorded as the reference {os.environ['MMSER_MAKING_REFERENCE']} "
+              "(tools/make_reference_figures.py). Your run of this cell compares with it.")
+        return None
     repo = config.repository_root() or config.repository_root(Path(__file__).parent)
     if repo is None or not (repo / "figures" / notebook).is_dir():
         print(f"no reference figures/{notebook} here: run from a checkout of the course to compare")
