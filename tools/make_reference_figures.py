@@ -17,10 +17,12 @@ rates, fast or full mode) into one reference folder:
 
 A student's run of a notebook writes ``student/`` instead and never touches
 ``figures/``. ``tolerances.json`` files are kept (they are derived from
-seeded reruns, see README). ``--outputs`` (main references only) also writes
-the executed cells' outputs into ``notebooks/<notebook>.ipynb``, so GitHub and
-Colab show every table and figure; audio players of real corpus clips are
-replaced by a line saying so (only twin audio is committed).
+seeded reruns, see README). ``--outputs`` also writes the executed cells'
+outputs into ``notebooks/<notebook>.ipynb``, so GitHub and Colab show every
+table and figure: normally from the main reference's run, from the
+twin-fast run where a notebook's full settings are too long to rerun (the
+README lists which); audio players of real corpus clips are replaced by a
+line saying so (only twin audio is committed).
 
 The run time of each notebook goes into its ``metrics.json`` (``run``) and
 into ``figures/run_times.json`` (every notebook, also those that write no
@@ -151,8 +153,6 @@ def main() -> None:
     unknown = sorted(set(names) - set(notebook_names()))
     if unknown:
         raise SystemExit(f"no such notebook(s): {', '.join(unknown)}; choose from {', '.join(notebook_names())}")
-    if args.outputs and args.twin:
-        raise SystemExit("--outputs goes with the main reference: the committed outputs show what README reports")
     dirty = changed_files(REPO)  # figures/ and notebooks' outputs (what this tool writes) do not count
     if dirty and not args.allow_dirty:
         raise SystemExit(f"uncommitted changes in {', '.join(dirty)}: commit first so every metrics.json names "
