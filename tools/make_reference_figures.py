@@ -37,6 +37,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,11 @@ from nbclient import NotebookClient
 from mmser_lib.infra.records import changed_files
 
 REPO = Path(__file__).resolve().parents[1]
+# Lines of the machine's own start-up noise on stderr, left out of committed outputs: tqdm's note that
+# ipywidgets is missing (Colab has it), and TensorFlow's C++ log about an attribute its tf.data kernels do not
+# know (a version skew between TensorFlow and Keras that changes nothing). Everything else is kept.
+NOISE = re.compile(r"TqdmWarning: IProgress not found|from \.autonotebook import tqdm as notebook_tqdm|"
+                   r"^WARNING: All log messages before absl::InitializeLog|node_def_util\.cc")
 AUDIO_NOTE = ("(An audio player of a real corpus clip was here; real recordings are not committed. "
               "Run the cell to hear it.)\n")
 
@@ -115,6 +121,19 @@ def is_real_audio(output: dict, real: bool) -> bool:
     return real and "<audio" in (html if isinstance(html, str) else "".join(html))
 
 
+def without_noise(outputs: list) -> list:
+    """``outputs`` with the :data:`NOISE` lines taken out of stderr streams (and streams left empty dropped)."""
+    kept = []
+    for output in outputs:
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            lines = [line for line in output["text"].splitlines(keepends=True) if not NOISE.search(line)]
+            if not "".join(lines).strip():
+                continue
+            output = {**output, "text": "".join(lines)}
+        kept.append(output)
+    return kept
+
+
 def write_outputs(executed: nbformat.NotebookNode, path: Path, real: bool) -> int:
     """Copy the outputs of ``executed`` into the notebook at ``path``, cell by cell where the source is the same.
 
@@ -133,7 +152,7 @@ def write_outputs(executed: nbformat.NotebookNode, path: Path, real: bool) -> in
             continue
         done.remove(match)
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=AUDIO_NOTE)
-                        if is_real_audio(o, real) else o for o in match.outputs]
+                        if is_real_audio(o, real) else o for o in without_noise(match.outputs)]
         cell.execution_count = match.execution_count
         filled += 1
     nbformat.validate(notebook)
