@@ -129,7 +129,7 @@ def without_noise(outputs: list) -> list:
             lines = [line for line in output["text"].splitlines(keepends=True) if not NOISE.search(line)]
             if not "".join(lines).strip():
                 continue
-            output = {**output, "text": "".join(lines)}
+            output = nbformat.from_dict({**output, "text": "".join(lines)})
         kept.append(output)
     return kept
 
