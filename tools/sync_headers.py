@@ -27,18 +27,30 @@ BLOCK = re.compile(r"\n\n> \*\*What you should see:\*\*.*?(?=\n\n|\Z)", re.S)
 
 def run_time(entry: dict | None) -> str:
     """The run-time sentence of one notebook, from its run_times.json entry."""
-    main = (entry or {}).get("main")
+    entry = entry or {}
+    main, fast = entry.get("main"), entry.get("twin-fast")
+
+    def size(seconds: float) -> str:
+        return f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
+
     if main is None:
-        return "not measured yet (`make references` records it)"
-    minutes = main["seconds"] / 60
-    size = f"{minutes:.0f} min" if minutes >= 2 else f"{main['seconds']:.0f} s"
-    return (f"{size} on {main['cpu_cores']} CPU cores in full settings, as measured when the reference was made "
-            f"(commit {main['commit']}); GPU: not measured yet")
+        full = "full settings not measured yet (`make references` records it)"
+    else:
+        full = (f"{size(main['seconds'])} on {main['cpu_cores']} CPU cores in full settings when the reference was "
+                f"made (commit {main['commit']}; a first run on a new machine also writes twins and features, which "
+                "the cache keeps)")
+    if fast is not None:
+        full += f"; {size(fast['seconds'])} in the fast settings CI uses (`MMSER_FAST=1`, twins)"
+    return full + "; GPU: not measured yet"
 
 
 def header(text: str, entry: dict | None) -> str:
-    """The block quote: what to expect, and how long it takes."""
-    return f"\n\n> **What you should see:** {text.strip()}\n>\n> **Run time:** {run_time(entry)}."
+    """The block quote: what to expect, how long it takes, and (when so) that the outputs are from the fast run."""
+    block = f"\n\n> **What you should see:** {text.strip()}\n>\n> **Run time:** {run_time(entry)}."
+    if entry and "main" not in entry and "twin-fast" in entry:
+        block += ("\n>\n> **The outputs below** come from the fast settings on twins (CI's run, `twin-fast/`): "
+                  "expect other numbers in full settings or on the real corpus.")
+    return block
 
 
 def sync(path: Path, text: str, entry: dict | None) -> bool:
