@@ -11,16 +11,23 @@ from mmser_lib import cli, config
 from mmser_lib.infra import grading
 
 REFERENCE = Path(__file__).resolve().parents[1] / "figures"
-GRADED = sorted(p.parent.name for p in REFERENCE.glob("*/metrics.json"))
+GRADED = sorted(p.parent.name for p in REFERENCE.glob("*/metrics.json"))  # notebooks with a main reference
+NOTEBOOKS = sorted(p.name for p in REFERENCE.iterdir() if p.is_dir())  # with any reference (main or twin-fast/)
 
 
 @pytest.fixture
 def student(tmp_path):
-    """A student's checkout: the notebooks wrote student/, here a copy of the reference."""
+    """A student's checkout whose notebooks wrote student/: a copy of each notebook's main reference (twin-fast/
+    where there is no main one), as a run on the same data would."""
     (tmp_path / "mmser_lib").mkdir()
     shutil.copytree(REFERENCE, tmp_path / "figures")  # the checkout's own reference, never graded
     copy = tmp_path / "student"
-    shutil.copytree(REFERENCE, copy)
+    for name in NOTEBOOKS:
+        made = REFERENCE / name if (REFERENCE / name / "metrics.json").is_file() else REFERENCE / name / "twin-fast"
+        (copy / name).mkdir(parents=True)
+        for path in made.iterdir():
+            if path.is_file() and path.name != grading.TOLERANCES:
+                shutil.copy2(path, copy / name / path.name)
     return copy
 
 
@@ -46,7 +53,7 @@ def test_a_copy_of_the_reference_passes(student, tmp_path, capsys):
     checkout = student.parent
     assert cli.main(["grade", str(checkout), "--reference", str(REFERENCE), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert f"{len(GRADED)} of {len(GRADED)} notebooks pass" in printed
+    assert f"{len(NOTEBOOKS)} of {len(NOTEBOOKS)} notebooks pass" in printed
     report = out.read_text()
     assert "| 10_scaling | **pass** |" in report
     # figures side by side, linked relative to the report so the folder can be moved as a whole
@@ -75,7 +82,7 @@ def test_a_metric_outside_its_tolerance_and_a_missing_figure_are_flagged(student
     report = out.read_text()
     assert name in report and "protocols.png" in report and "**missing**" in report
     printed = capsys.readouterr().out
-    assert f"{len(GRADED) - 2} of {len(GRADED)} notebooks pass" in printed
+    assert f"{len(NOTEBOOKS) - 2} of {len(NOTEBOOKS)} notebooks pass" in printed
 
 
 def test_a_move_inside_the_tolerance_still_passes(student):
@@ -103,7 +110,8 @@ def test_html_report_embeds_both_figures(student, tmp_path):
     grades = grading.grade(student, REFERENCE)
     out = grading.write_report(grades, student, REFERENCE, tmp_path / "report.html")
     page = out.read_text()
-    n_figures = sum(len(list((REFERENCE / n).glob("*.png"))) for n in GRADED)
+    n_figures = sum(len(list((REFERENCE / n).glob("*.png"))) for n in GRADED)  # main references
+    n_figures += sum(len(list((REFERENCE / n / "twin-fast").glob("*.png"))) for n in set(NOTEBOOKS) - set(GRADED))
     assert page.count("data:image/png;base64,") == 2 * n_figures - 1  # the removed one is shown as missing
     assert "<b>missing</b>" in page and "99_my_extra" in page and "no reference" in page
 
@@ -203,3 +211,11 @@ def test_another_sample_rate_is_a_note_not_a_reason(tmp_path):
     [grade] = grading.grade(tmp_path / "mine", tmp_path / "ref")
     assert grade.verdict == "pass" and grade.reference == tmp_path / "ref" / "99_x"
     assert grade.notes and "sample_rates_hz is '48000' here, '16000' in the reference" in grade.notes[0]
+
+
+def test_a_notebook_whose_only_reference_is_made_on_other_data_is_not_passed_vacuously(student):
+    name = "12_sadness_iemocap"  # twin-fast/ only
+    assert not (REFERENCE / name / "metrics.json").is_file()
+    _edit_metrics(student / name, lambda payload: payload.update(fast_mode=False))
+    grade = {g.notebook: g for g in grading.grade(student, REFERENCE)}[name]
+    assert grade.verdict != "pass" and grade.reasons

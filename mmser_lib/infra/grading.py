@@ -235,6 +235,12 @@ def grade_notebook(reference: Path, student: Path) -> NotebookGrade:
 
     ref_metrics = _read_json(chosen / METRICS) if (chosen / METRICS).is_file() else None
     tolerances = _read_json(chosen / TOLERANCES) if (chosen / TOLERANCES).is_file() else {}
+    if ref_metrics is None and not ref_figures:
+        made = [f.name for f in reference_folders(reference) if f != reference]
+        grade.verdict = "no reference"
+        grade.reasons.append(f"no reference made on the data of this run: {reference.name} has only "
+                             f"{', '.join(made) or 'nothing'}; nothing was compared")
+        return grade
     if ref_metrics is not None:
         if not (student / METRICS).is_file():
             grade.reasons.append("no metrics.json")
