@@ -94,10 +94,7 @@ def main() -> None:
         return
     if args.runs < 2:
         raise SystemExit("--runs must be at least 2 to see a spread (the issue asks for 5)")
-    os.environ["MMSER_FAST"] = "1" if args.fast else "0"
-    if args.twin:
-        for key in [k for k in os.environ if k.startswith("MMSER_") and k.endswith("_ROOT")]:
-            del os.environ[key]
+    mrf.set_mode(args.twin, args.fast)
     target = mrf.destination(args.notebook, args.twin, args.fast)
     values: dict[str, list] = {}
     for seed in range(args.runs):

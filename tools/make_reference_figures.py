@@ -75,6 +75,14 @@ def destination(name: str, twin: bool, fast: bool) -> Path:
     return folder
 
 
+def set_mode(twin: bool, fast: bool) -> None:
+    """Set this process's (and its kernels') mode: fast or full settings, and twins only when ``twin``."""
+    os.environ["MMSER_FAST"] = "1" if fast else "0"
+    if twin:
+        for key in [k for k in os.environ if k.startswith("MMSER_") and k.endswith("_ROOT")]:
+            del os.environ[key]
+
+
 def execute(name: str, figures_dir: Path, timeout: int = 3600) -> tuple[nbformat.NotebookNode, float]:
     """Run ``notebooks/<name>.ipynb`` with figures going to ``figures_dir``; the executed notebook and seconds."""
     os.environ["MMSER_FIGURES_DIR"] = str(figures_dir)
@@ -176,10 +184,7 @@ def main() -> None:
     if dirty and not args.allow_dirty:
         raise SystemExit(f"uncommitted changes in {', '.join(dirty)}: commit first so every metrics.json names "
                          "the commit that made it (or --allow-dirty)")
-    os.environ["MMSER_FAST"] = "1" if args.fast else "0"
-    if args.twin:
-        for key in [k for k in os.environ if k.startswith("MMSER_") and k.endswith("_ROOT")]:
-            del os.environ[key]
+    set_mode(args.twin, args.fast)
     real = any(k.startswith("MMSER_") and k.endswith("_ROOT") for k in os.environ)
     times = []
     for name in names:
