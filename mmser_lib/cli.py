@@ -287,14 +287,14 @@ def cmd_demo(args) -> None:
     print(f"   speaker-independent split: {len(sides['train'])} train, {len(sides['val'])} validation, "
           f"{len(sides['test'])} test speakers ({', '.join(sides['test'])})")
     print("2/4 extracting log-mel frame sequences")
-    X, _ = features.extract_sequences(manifest)
+    X, mask = features.extract_sequences(manifest)  # log-mel frames and which of them are real audio
     test = (split == "test").to_numpy()
     results, histories, rows = {}, {}, []
     for step, name in enumerate(("conv1d", "two_branch"), start=3):
         print(f"{step}/4 training {name}")
-        run = runs.train(manifest, name, split=split, X=X, seed=args.seed, epochs=args.epochs)
+        run = runs.train(manifest, name, split=split, X=(X, mask), seed=args.seed, epochs=args.epochs)
         run.save(out / "runs" / name)
-        results[name] = run.evaluate(manifest[test], X[test], progress=False)
+        results[name] = run.evaluate(manifest[test], (X[test], mask[test]), progress=False)
         histories[name] = run.config["history"]
         rows.append(evaluation.summary_row(name, results[name]))
     table = pd.DataFrame(rows)

@@ -164,6 +164,8 @@ class InputPipeline:
                   reference: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """The model's inputs for these rows, dict kind -> np.ndarray (float32).
 
+        Models over frames also get ``frames_mask`` (n, n_frames), 1 on real frames.
+
         ``reference`` : with per-speaker scaling, the rows (bool, shape (n_rows,)) whose
         statistics normalise their speaker: the enrolment clips. Default: all rows.
         """
@@ -178,6 +180,8 @@ class InputPipeline:
                 out[kind] = self.scalers[kind].transform(raw[kind]).astype(np.float32)
             else:
                 out[kind] = np.asarray(raw[kind], dtype=np.float32)
+        if "frames" in self.kinds:  # frame models also read which frames are real (see mmser_lib.models)
+            out["frames_mask"] = np.asarray(raw["frames_mask"], dtype=np.float32)
         return out
 
     def shapes(self, inputs: dict[str, np.ndarray]) -> dict[str, tuple[int, ...]]:

@@ -1,8 +1,12 @@
 """Keras model builders, one function per architecture of the five write-ups (Keras 3 functional API).
 
 Builders over frame sequences take the statistics of the *training* frames
-(mean and variance per feature) and bake them into a ``Normalization``
-layer, so the saved model carries its own fitted scaler. Model inputs are
+(mean and variance per feature, over real frames only) and bake them into a
+``Normalization`` layer, so the saved model carries its own fitted scaler.
+They also read ``frames_mask`` (1 on frames that hold audio, 0 on the
+padding after a short clip): padding is set to 0 after scaling, and every
+average, recurrent layer and attention over time leaves it out, so how long
+a clip is cannot leak in as a feature. Model inputs are
 named after the input kinds of :mod:`mmser_lib.inputs` ("frames", "tfidf",
 "sentence", ...). ``n_classes == 1`` builds a detector with one sigmoid
 output (Chen's sad vs non-sad).
@@ -21,13 +25,17 @@ import keras
 from keras import layers
 
 
-def _audio_branch(x: keras.KerasTensor, dropout: float) -> keras.KerasTensor:
-    """Roig's audio branch: two Conv1D layers, max pooling, dropout, global average pooling."""
+def _audio_branch(x: keras.KerasTensor, real: keras.KerasTensor, dropout: float) -> keras.KerasTensor:
+    """Roig's audio branch: two Conv1D layers, max pooling, dropout, the average over the real frames.
+
+    ``real`` : the mask column of :func:`_frames_input`, shape (batch, n_frames, 1).
+    """
     x = layers.Conv1D(64, 5, padding="same", activation="relu", name="conv1")(x)
     x = layers.Conv1D(128, 5, padding="same", activation="relu", name="conv2")(x)
     x = layers.MaxPooling1D(2, name="pool")(x)
     x = layers.Dropout(dropout, name="audio_dropout")(x)
-    return layers.GlobalAveragePooling1D(name="audio_gap")(x)
+    real = layers.MaxPooling1D(2, name="mask_pool")(real)
+    return layers.GlobalAveragePooling1D(name="audio_gap")(x, mask=NonZeroMask(name="real_steps")(real))
 
 
 def conv1d_baseline(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None, dropout: float = 0.3,
@@ -38,16 +46,17 @@ def conv1d_baseline(shapes: dict, n_classes: int, frames_mean=None, frames_varia
     ----------
     shapes : {"frames": (n_frames, n_features)}, the shape of one row.
     n_classes : number of emotions.
-    frames_mean, frames_variance : np.ndarray, shape (n_features,), from training frames.
+    frames_mean, frames_variance : np.ndarray, shape (n_features,), from the real training frames.
 
     Returns
     -------
-    keras.Model, input "frames" (batch, n_frames, n_features), output (batch, n_classes) softmax.
+    keras.Model, inputs "frames" (batch, n_frames, n_features) and "frames_mask"
+    (batch, n_frames), output (batch, n_classes) softmax.
     """
-    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
-    x = _audio_branch(x, dropout)
+    frames, x, real = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
+    x = _audio_branch(x, real, dropout)
     x = layers.Dense(dense_units, activation="relu", name="dense")(x)
-    return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name="conv1d"), learning_rate)
+    return _compile_for(keras.Model(frames, _output(x, n_classes), name="conv1d"), learning_rate)
 
 
 def two_branch(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None, dropout: float = 0.3,
@@ -60,17 +69,17 @@ def two_branch(shapes: dict, n_classes: int, frames_mean=None, frames_variance=N
 
     Returns
     -------
-    keras.Model with inputs "frames" (batch, n_frames, n_features) and
-    "tfidf" (batch, vocabulary), output (batch, n_classes) softmax.
+    keras.Model with inputs "frames" (batch, n_frames, n_features), "frames_mask"
+    (batch, n_frames) and "tfidf" (batch, vocabulary), output (batch, n_classes) softmax.
     """
-    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
+    frames, x, real = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
     tfidf = keras.Input(shape=tuple(shapes["tfidf"]), name="tfidf")
-    a = _audio_branch(x, dropout)
+    a = _audio_branch(x, real, dropout)
     t = layers.Dense(64, activation="relu", name="text_dense1")(tfidf)
     t = layers.Dense(32, activation="relu", name="text_dense2")(t)
     x = layers.Concatenate(name="fusion")([a, t])
     x = layers.Dense(dense_units, activation="relu", name="dense")(x)
-    model = keras.Model({"frames": frames, "tfidf": tfidf}, _output(x, n_classes), name="two_branch")
+    model = keras.Model({**frames, "tfidf": tfidf}, _output(x, n_classes), name="two_branch")
     return _compile_for(model, learning_rate)
 
 
@@ -95,28 +104,51 @@ def _compile_for(model: keras.Model, learning_rate: float, focal: bool = False) 
     return model
 
 
-def _frames_input(shape, mean, variance, name: str = "frames", scaler_name: str | None = None):
-    """A frame-sequence input and, when training statistics are given, the scaler layer after it."""
-    inp = keras.Input(shape=tuple(shape), name=name)
-    if mean is None:
-        return inp, inp
-    return inp, layers.Normalization(axis=-1, mean=mean, variance=variance, name=scaler_name or f"{name}_scaler")(inp)
+def _frames_input(shape, mean, variance, scaler_name: str = "frames_scaler"):
+    """The inputs "frames" and "frames_mask", the scaled frames with padding set to 0, and the mask as a column.
+
+    Returns
+    -------
+    inputs : {"frames": (batch, n_frames, n_features), "frames_mask": (batch, n_frames)} Keras inputs.
+    x : (batch, n_frames, n_features), scaled by the training statistics when they are given,
+        then multiplied by the mask, so padded frames are exactly 0 (the mean frame).
+    real : (batch, n_frames, 1), 1 on real frames; max-pool it as the frames are pooled and
+        turn it into a boolean mask with :class:`NonZeroMask`.
+    """
+    frames = keras.Input(shape=tuple(shape), name="frames")
+    frames_mask = keras.Input(shape=(shape[0],), name="frames_mask")
+    real = layers.Reshape((shape[0], 1), name="mask_column")(frames_mask)
+    x = frames
+    if mean is not None:
+        x = layers.Normalization(axis=-1, mean=mean, variance=variance, name=scaler_name)(frames)
+    x = layers.Multiply(name="padding_to_zero")([x, real])
+    return {"frames": frames, "frames_mask": frames_mask}, x, real
 
 
 @keras.saving.register_keras_serializable(package="mmser")
 class AttentionPooling(layers.Layer):
     """Chen's temporal attention: alpha_t = softmax_t(w^T h_t), c = sum_t alpha_t h_t.
 
-    Input (batch, time, d); outputs the summary c, shape (batch, d), and the
-    weights alpha, shape (batch, time), which say which frames the model
+    Input (batch, time, d) and optionally ``mask`` (batch, time), bool, False on
+    padding (which then gets weight 0); outputs the summary c, shape (batch, d),
+    and the weights alpha, shape (batch, time), which say which frames the model
     listened to.
     """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
 
     def build(self, input_shape):
         self.w = self.add_weight(name="w", shape=(input_shape[-1],), initializer="glorot_uniform")
 
-    def call(self, h):
+    def compute_mask(self, inputs, mask=None):
+        return None  # the summary has no time axis left to mask
+
+    def call(self, h, mask=None):
         scores = keras.ops.tensordot(h, self.w, axes=[[2], [0]])  # (batch, time)
+        if mask is not None:  # padded steps get no weight
+            scores = keras.ops.where(mask, scores, keras.ops.full_like(scores, -1e9))
         alpha = keras.ops.softmax(scores, axis=-1)
         return keras.ops.sum(h * keras.ops.expand_dims(alpha, -1), axis=1), alpha
 
@@ -138,7 +170,7 @@ class NonZeroMask(layers.Layer):
 # ============================================================================= Roig's MELD variants
 
 
-def _enhanced_audio_branch(x: keras.KerasTensor) -> keras.KerasTensor:
+def _enhanced_audio_branch(x: keras.KerasTensor, real: keras.KerasTensor) -> keras.KerasTensor:
     """The audio branch with batch normalisation after each convolution and dropout 0.5."""
     for i, filters in enumerate((64, 128), start=1):
         x = layers.Conv1D(filters, 5, padding="same", name=f"conv{i}")(x)
@@ -146,7 +178,8 @@ def _enhanced_audio_branch(x: keras.KerasTensor) -> keras.KerasTensor:
         x = layers.Activation("relu", name=f"relu{i}")(x)
     x = layers.MaxPooling1D(2, name="pool")(x)
     x = layers.Dropout(0.5, name="audio_dropout")(x)
-    return layers.GlobalAveragePooling1D(name="audio_gap")(x)
+    real = layers.MaxPooling1D(2, name="mask_pool")(real)
+    return layers.GlobalAveragePooling1D(name="audio_gap")(x, mask=NonZeroMask(name="real_steps")(real))
 
 
 def conv1d_enhanced(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None,
@@ -156,11 +189,11 @@ def conv1d_enhanced(shapes: dict, n_classes: int, frames_mean=None, frames_varia
     (Class weights, the fourth change, are :func:`mmser_lib.training.fit`'s default.)
     Inputs and output as :func:`conv1d_baseline`.
     """
-    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
-    x = _enhanced_audio_branch(x)
+    frames, x, real = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
+    x = _enhanced_audio_branch(x, real)
     x = layers.Dense(128, activation="relu", name="dense")(x)
     x = layers.Dropout(0.5, name="dense_dropout")(x)
-    return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name="conv1d_enhanced"),
+    return _compile_for(keras.Model(frames, _output(x, n_classes), name="conv1d_enhanced"),
                         learning_rate)
 
 
@@ -170,9 +203,9 @@ def two_branch_enhanced(shapes: dict, n_classes: int, frames_mean=None, frames_v
 
     Inputs and output as :func:`two_branch`.
     """
-    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
+    frames, x, real = _frames_input(shapes["frames"], frames_mean, frames_variance, scaler_name="audio_scaler")
     tfidf = keras.Input(shape=tuple(shapes["tfidf"]), name="tfidf")
-    a = _enhanced_audio_branch(x)
+    a = _enhanced_audio_branch(x, real)
     t = layers.Dense(128, activation="relu", name="text_dense1")(tfidf)
     t = layers.BatchNormalization(name="text_bn")(t)
     t = layers.Dropout(0.5, name="text_dropout")(t)
@@ -180,7 +213,7 @@ def two_branch_enhanced(shapes: dict, n_classes: int, frames_mean=None, frames_v
     x = layers.Concatenate(name="fusion")([a, t])
     x = layers.Dense(128, activation="relu", name="dense")(x)
     x = layers.Dropout(0.5, name="dense_dropout")(x)
-    model = keras.Model({"frames": frames, "tfidf": tfidf}, _output(x, n_classes), name="two_branch_enhanced")
+    model = keras.Model({**frames, "tfidf": tfidf}, _output(x, n_classes), name="two_branch_enhanced")
     return _compile_for(model, learning_rate)
 
 
@@ -298,12 +331,17 @@ def layer_mix_mlp(shapes: dict, n_classes: int, encoder: str = "whisper_base", n
 # ============================================================================= Chen's sadness detectors
 
 
-def _cnn_block(x, prefix: str = "audio"):
-    """Two Conv1D + ReLU layers, each followed by max pooling: frames / 4 steps of 64 channels."""
+def _cnn_block(x, real, prefix: str = "audio"):
+    """Two Conv1D + ReLU layers, each followed by max pooling: frames / 4 steps of 64 channels.
+
+    Returns the steps and their boolean mask (batch, frames / 4), False on padding.
+    """
     x = layers.Conv1D(32, 5, padding="same", activation="relu", name=f"{prefix}_conv1")(x)
     x = layers.MaxPooling1D(2, name=f"{prefix}_pool1")(x)
     x = layers.Conv1D(64, 5, padding="same", activation="relu", name=f"{prefix}_conv2")(x)
-    return layers.MaxPooling1D(2, name=f"{prefix}_pool2")(x)
+    x = layers.MaxPooling1D(2, name=f"{prefix}_pool2")(x)
+    real = layers.MaxPooling1D(4, name=f"{prefix}_mask_pool")(real)
+    return x, NonZeroMask(name=f"{prefix}_real_steps")(real)
 
 
 def sad_audio(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None, bilstm: bool = False,
@@ -312,14 +350,14 @@ def sad_audio(shapes: dict, n_classes: int, frames_mean=None, frames_variance=No
 
     Binary cross-entropy, as Chen used for the unimodal models.
     """
-    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance)
-    x = _cnn_block(x)
+    frames, x, real = _frames_input(shapes["frames"], frames_mean, frames_variance)
+    x, steps = _cnn_block(x, real)
     if bilstm:
-        x = layers.Bidirectional(layers.LSTM(64, return_sequences=True), name="bilstm")(x)
-    x = layers.GlobalAveragePooling1D(name="audio_gap")(x)
+        x = layers.Bidirectional(layers.LSTM(64, return_sequences=True), name="bilstm")(x, mask=steps)
+    x = layers.GlobalAveragePooling1D(name="audio_gap")(x, mask=steps)
     x = layers.Dropout(0.3, name="dropout")(x)
     name = "audio_cnn_bilstm" if bilstm else "audio_cnn"
-    return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name=name), learning_rate)
+    return _compile_for(keras.Model(frames, _output(x, n_classes), name=name), learning_rate)
 
 
 def sad_text(shapes: dict, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
@@ -340,22 +378,22 @@ def sad_fusion(shapes: dict, n_classes: int, frames_mean=None, frames_variance=N
     The audio summary is concatenated with the sentence embedding, then one
     dense layer and the output.
     """
-    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance)
+    frames, x, real = _frames_input(shapes["frames"], frames_mean, frames_variance)
     sentence = keras.Input(shape=tuple(shapes["sentence"]), name="sentence")
-    x = _cnn_block(x)
+    x, steps = _cnn_block(x, real)
     if audio in ("bilstm", "attention"):
-        x = layers.Bidirectional(layers.LSTM(64, return_sequences=True), name="bilstm")(x)
+        x = layers.Bidirectional(layers.LSTM(64, return_sequences=True), name="bilstm")(x, mask=steps)
     if audio == "attention":
-        x, _ = AttentionPooling(name="attention")(x)
+        x, _ = AttentionPooling(name="attention")(x, mask=steps)
     elif audio in ("cnn", "bilstm"):
-        x = layers.GlobalAveragePooling1D(name="audio_gap")(x)
+        x = layers.GlobalAveragePooling1D(name="audio_gap")(x, mask=steps)
     else:
         raise ValueError(f"audio must be 'cnn', 'bilstm' or 'attention', not {audio!r}")
     x = layers.Concatenate(name="fusion")([x, sentence])
     x = layers.Dense(64, activation="relu", name="fusion_dense")(x)
     x = layers.Dropout(0.3, name="dropout")(x)
     name = {"cnn": "early_fusion", "bilstm": "cnn_bilstm_fusion", "attention": "attention_fusion"}[audio]
-    model = keras.Model({"frames": frames, "sentence": sentence}, _output(x, n_classes), name=name)
+    model = keras.Model({**frames, "sentence": sentence}, _output(x, n_classes), name=name)
     return _compile_for(model, learning_rate, focal=True)
 
 
@@ -366,17 +404,22 @@ def mel_cnn(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None
             learning_rate: float = 1e-3) -> keras.Model:
     """Govindu's spectrogram CNN: the log-mel image (time x mel bands) through three Conv2D blocks (notebook 13).
 
-    The layer ``cnn_embedding`` (64 numbers, global average of the last
-    convolution) is what the late-fusion model reuses.
+    The layer ``cnn_embedding`` (64 numbers, the average of the last
+    convolution over every cell of the real frames) is what the late-fusion
+    model reuses.
     """
-    frames, x = _frames_input(shapes["frames"], frames_mean, frames_variance)
+    frames, x, real = _frames_input(shapes["frames"], frames_mean, frames_variance)
     x = layers.Reshape((*shapes["frames"], 1), name="as_image")(x)
     for i, filters in enumerate((16, 32, 64), start=1):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i}")(x)
         x = layers.MaxPooling2D(2, name=f"pool{i}")(x)
-    x = layers.GlobalAveragePooling2D(name="cnn_embedding")(x)
+    n_steps, n_bands = x.shape[1], x.shape[2]
+    x = layers.Reshape((n_steps * n_bands, x.shape[3]), name="cells")(x)  # time-major: each step's bands in a row
+    real = layers.MaxPooling1D(8, name="mask_pool")(real)  # the three 2 x 2 poolings, along time
+    real = layers.UpSampling1D(n_bands, name="mask_per_cell")(real)  # every band of a real step is real
+    x = layers.GlobalAveragePooling1D(name="cnn_embedding")(x, mask=NonZeroMask(name="real_cells")(real))
     x = layers.Dropout(0.3, name="dropout")(x)
-    return _compile_for(keras.Model({"frames": frames}, _output(x, n_classes), name="mel_cnn"), learning_rate)
+    return _compile_for(keras.Model(frames, _output(x, n_classes), name="mel_cnn"), learning_rate)
 
 
 def prosody_mlp(shapes: dict, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
@@ -403,29 +446,34 @@ def late_fusion(shapes: dict, n_classes: int, parts: dict, learning_rate: float 
         "prosody_mlp": a trained :func:`prosody_mlp` (its ``prosody_embedding`` output)}.
     """
     cnn, prosody = parts["mel_cnn"], parts["prosody_mlp"]
-    cnn_features = keras.Model(cnn.inputs, cnn.get_layer("cnn_embedding").output, name="cnn_features")
+    cnn_features = keras.Model(cnn.input, cnn.get_layer("cnn_embedding").output, name="cnn_features")
     prosody_features = keras.Model(prosody.inputs, prosody.get_layer("prosody_embedding").output,
                                    name="prosody_features")
     cnn_features.trainable = False
     prosody_features.trainable = False
-    frames = keras.Input(shape=tuple(shapes["frames"]), name="frames")
+    frames = {"frames": keras.Input(shape=tuple(shapes["frames"]), name="frames"),
+              "frames_mask": keras.Input(shape=(shapes["frames"][0],), name="frames_mask")}
     contours = keras.Input(shape=tuple(shapes["contours"]), name="contours")
     x = layers.Concatenate(name="fusion")([cnn_features(frames), prosody_features(contours)])
     x = layers.Dense(128, activation="relu", name="fusion_dense")(x)
     x = layers.Dropout(0.3, name="dropout")(x)
-    model = keras.Model({"frames": frames, "contours": contours}, _output(x, n_classes), name="late_fusion")
+    model = keras.Model({**frames, "contours": contours}, _output(x, n_classes), name="late_fusion")
     return _compile_for(model, learning_rate)
 
 
 # ============================================================================= the TESS HuBERT/BERT write-up
 
 
-def _conv_bilstm(x, prefix: str, kernel: int, pool: bool):
+def _conv_bilstm(x, steps, prefix: str, kernel: int, pool: bool):
+    """Conv1D, [max pooling,] dropout, then a BiLSTM that skips the padded steps.
+
+    ``steps`` : bool (batch, time after the pooling), False on padding.
+    """
     x = layers.Conv1D(128, kernel, padding="same", activation="relu", name=f"{prefix}_conv")(x)
     if pool:
         x = layers.MaxPooling1D(2, name=f"{prefix}_pool")(x)
     x = layers.Dropout(0.2, name=f"{prefix}_dropout")(x)
-    return layers.Bidirectional(layers.LSTM(64, return_sequences=True), name=f"{prefix}_bilstm")(x)
+    return layers.Bidirectional(layers.LSTM(64, return_sequences=True), name=f"{prefix}_bilstm")(x, mask=steps)
 
 
 def cross_attention(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None,
@@ -435,30 +483,32 @@ def cross_attention(shapes: dict, n_classes: int, frames_mean=None, frames_varia
     Taught in notebook 14. ``shapes`` with "frames" only builds the speech-only
     model, "tokens" only the text-only model, both the fusion model, in which speech
     steps attend to text tokens and text tokens to speech steps (Keras
-    MultiHeadAttention, 4 heads; padded tokens are masked out). Each side is
+    MultiHeadAttention, 4 heads; padded frames and tokens are masked out). Each side is
     averaged over time, concatenated, and passed through the 128-unit layer
     ``representation`` (what the t-SNE plot shows) before the output.
     """
     inputs, pooled = {}, []
     if "frames" in shapes:
-        inputs["frames"], x = _frames_input(shapes["frames"], frames_mean, frames_variance)
-        speech = _conv_bilstm(x, "speech", 5, pool=True)
+        frames, x, real = _frames_input(shapes["frames"], frames_mean, frames_variance)
+        inputs.update(frames)
+        speech_steps = NonZeroMask(name="speech_steps")(layers.MaxPooling1D(2, name="mask_pool")(real))
+        speech = _conv_bilstm(x, speech_steps, "speech", 5, pool=True)
     if "tokens" in shapes:
         inputs["tokens"] = keras.Input(shape=tuple(shapes["tokens"]), name="tokens")
         token_mask = NonZeroMask(name="token_mask")(inputs["tokens"])
-        text = _conv_bilstm(inputs["tokens"], "text", 3, pool=False)
+        text = _conv_bilstm(inputs["tokens"], token_mask, "text", 3, pool=False)
     if not inputs:
         raise ValueError("shapes must hold 'frames', 'tokens' or both")
-    if len(inputs) == 2:
+    if "frames" in inputs and "tokens" in inputs:
         speech_to_text = layers.MultiHeadAttention(4, 32, name="speech_attends_text")(
-            speech, text, value_mask=token_mask)
+            speech, text, query_mask=speech_steps, value_mask=token_mask)
         text_to_speech = layers.MultiHeadAttention(4, 32, name="text_attends_speech")(
-            text, speech, query_mask=token_mask)
-        pooled = [layers.GlobalAveragePooling1D(name="speech_gap")(speech_to_text),
+            text, speech, query_mask=token_mask, value_mask=speech_steps)
+        pooled = [layers.GlobalAveragePooling1D(name="speech_gap")(speech_to_text, mask=speech_steps),
                   layers.GlobalAveragePooling1D(name="text_gap")(text_to_speech, mask=token_mask)]
         name = "cross_attention_fusion"
     elif "frames" in inputs:
-        pooled, name = [layers.GlobalAveragePooling1D(name="speech_gap")(speech)], "speech_only"
+        pooled, name = [layers.GlobalAveragePooling1D(name="speech_gap")(speech, mask=speech_steps)], "speech_only"
     else:
         pooled, name = [layers.GlobalAveragePooling1D(name="text_gap")(text, mask=token_mask)], "text_only"
     x = pooled[0] if len(pooled) == 1 else layers.Concatenate(name="fusion")(pooled)

@@ -47,10 +47,22 @@ def enrolment_summary(manifest: pd.DataFrame, reference: np.ndarray | None, enro
 
 
 def _as_raw(raw) -> dict | None:
-    """Accept precomputed frames as a bare array (notebook 02's ``X``) or a dict of raw inputs."""
-    if raw is None or isinstance(raw, dict):
+    """Raw inputs as a dict: a dict as given, or the ``(X, mask)`` pair of ``features.extract_sequences``.
+
+    Frames always travel with their ``frames_mask`` (which frames are real audio):
+    the models leave the padding out of every average.
+    """
+    if raw is None:
         return raw
-    return {"frames": np.asarray(raw)}
+    if isinstance(raw, tuple) and len(raw) == 2:
+        return {"frames": np.asarray(raw[0]), "frames_mask": np.asarray(raw[1], dtype=bool)}
+    if not isinstance(raw, dict):
+        raise TypeError("raw inputs must be a dict such as {'frames': X, 'frames_mask': mask}, or the (X, mask) "
+                        "pair that features.extract_sequences returns; a bare frames array lacks the mask")
+    if "frames" in raw and "frames_mask" not in raw:
+        raise ValueError("raw['frames'] needs raw['frames_mask'] (which frames are real audio, not padding): "
+                         "X, mask = features.extract_sequences(...); raw = {'frames': X, 'frames_mask': mask}")
+    return raw
 
 
 @dataclass
@@ -83,7 +95,7 @@ class Run:
         """What the model takes for the rows of ``manifest`` (dict input kind -> array).
 
         ``raw`` : precomputed :func:`mmser_lib.inputs.raw_inputs` for these rows
-        (or a frames array); computed from the audio and text when None
+        (or the ``(X, mask)`` pair of frames); computed from the audio and text when None
         (through the feature cache unless ``cache=False``).
         ``reference`` : for a per-speaker-scaled run, the enrolment rows whose statistics
         normalise each speaker (bool, shape (n_rows,)); default all rows.
@@ -197,8 +209,8 @@ class TrainingData:
 
     ``x_train`` / ``x_val`` : dict input kind -> array, already transformed by ``pipeline``
     (fitted on the training rows only). ``y_train`` / ``y_val`` : int, shape (n,).
-    ``frames_mean`` / ``frames_variance`` : per-feature statistics of the training
-    frames (None when the model reads no frames, or with ``scaling="none"``).
+    ``frames_mean`` / ``frames_variance`` : per-feature statistics of the real training
+    frames, padding left out (None when the model reads no frames, or with ``scaling="none"``).
     """
 
     manifest: pd.DataFrame
@@ -280,7 +292,7 @@ def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, targe
     split : "train" / "val" / "test" per row; default: a speaker split holding out
         ``val_size`` of the speakers for validation and none for test.
     target : what to predict; default the emotions of the training rows.
-    raw : precomputed :func:`mmser_lib.inputs.raw_inputs` for every row (or a frames array).
+    raw : precomputed :func:`mmser_lib.inputs.raw_inputs` for every row (frames with their ``frames_mask``).
     scaling : "train", "speaker" (per-speaker normalisation) or "none" (see :mod:`mmser_lib.scaling`).
     enrol, enrol_from : with ``scaling="speaker"``, each *validation* speaker is normalised with
         ``enrol`` enrolment clips (drawn as :func:`mmser_lib.scaling.enrolment_rows` does), which
@@ -328,7 +340,8 @@ def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, targe
         split.iloc[val_rows[enrolled]] = "enrolment"
     mean = variance = None
     if "frames" in x_train and scaling != "none":
-        mean, variance = x_train["frames"].mean(axis=(0, 1)), x_train["frames"].var(axis=(0, 1))
+        real = x_train["frames"][x_train["frames_mask"] > 0]  # (n_real_frames, n_features): padding left out
+        mean, variance = real.mean(axis=0), real.var(axis=0)
     split = split.where(~((split == "val") & ~val), "unused")
     return TrainingData(manifest, split, raw, target, pipeline, x_train, y[train], x_val, y[val], mean, variance,
                         seed)
@@ -363,8 +376,9 @@ def train(
     manifest, split, params, seed, val_size, scaling, enrol, enrol_from : as for :func:`prepare`;
         ``enrol`` is also what :meth:`Run.evaluate` uses for test speakers unless told otherwise.
     model_name : a name of :data:`mmser_lib.architectures.ARCHITECTURES`.
-    X, raw : precomputed inputs for every row of ``manifest``: ``X`` the frame
-        sequences (n_rows, n_frames, n_features), ``raw`` a dict of
+    X, raw : precomputed inputs for every row of ``manifest``: ``X`` the pair
+        (frames (n_rows, n_frames, n_features), mask (n_rows, n_frames)) that
+        :func:`mmser_lib.features.extract_sequences` returns, ``raw`` a dict of
         :func:`mmser_lib.inputs.raw_inputs`; computed when missing.
     batch_size : default: the architecture's own (32, or 64 for Chen's fusion models).
     record_rows : name -> boolean mask of rows whose predictions are kept after

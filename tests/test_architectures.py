@@ -65,7 +65,8 @@ def test_every_architecture_trains_saves_and_reloads(name, manifest, split, raw,
     run = runs.train(manifest, name, split=split, raw=raw, params=PARAMS, epochs=1, patience=1,
                      progress=False)
     arch = architectures.get(name)
-    assert {i.name for i in run.model.inputs} == set(arch.inputs)
+    assert {i.name for i in run.model.inputs} == set(arch.inputs) | ({"frames_mask"} if "frames" in arch.inputs
+                                                                    else set())
     test = (split == "test").to_numpy()
     before = run.predict_proba(manifest[test], inputs.take_rows(raw, test), progress=False)
     assert np.allclose(before.sum(axis=1), 1, atol=1e-4)
@@ -92,6 +93,58 @@ def test_attention_pooling_weights_are_a_distribution_over_time():
     np.testing.assert_allclose(summary, np.einsum("bt,btd->bd", alpha, h), atol=1e-5)
     scores = h @ np.asarray(layer.w)
     np.testing.assert_allclose(alpha, np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True), atol=1e-5)
+
+
+def test_attention_pooling_gives_padded_steps_no_weight():
+    h = np.random.default_rng(1).normal(size=(2, 6, 4)).astype("float32")
+    mask = np.array([[True] * 4 + [False] * 2, [True] * 6])
+    summary, alpha = (np.asarray(t) for t in models.AttentionPooling()(h, mask=mask))
+    assert np.all(alpha[0, 4:] == 0) and np.all(alpha[1] > 0)
+    np.testing.assert_allclose(alpha.sum(axis=1), 1, atol=1e-5)
+
+
+FRAME_SHAPES = {"frames": (101, 64), "tfidf": (37,), "sentence": (384,), "tokens": (32, 384), "contours": (601,)}
+
+
+def test_every_frame_model_ignores_what_the_padding_holds():
+    """Masked pooling: a clip's padded frames (frames_mask 0) cannot change any frame model's output.
+
+    Before the mask, Conv1D models averaged over the padding too, so how much of
+    the window a clip filled (its length) leaked in as a feature.
+    """
+    rng = np.random.default_rng(0)
+    n, parts = 3, {}
+    mask = np.zeros((n, 101), "float32")
+    mask[0, :30], mask[1, :70], mask[2, :] = 1, 1, 1
+    for arch in architectures.ARCHITECTURES.values():
+        if "frames" not in arch.inputs and arch.name != "prosody_mlp":
+            continue
+        shapes = {k: FRAME_SHAPES[k] for k in arch.inputs}
+        model = arch.build(shapes, 1 if arch.detects else 4, (np.zeros(64, "float32"), np.ones(64, "float32")),
+                           parts)
+        parts[arch.name] = model
+        if "frames" not in arch.inputs:
+            continue
+        x = {k: rng.normal(size=(n, *FRAME_SHAPES[k])).astype("float32") for k in arch.inputs}
+        x["frames_mask"] = mask
+        other = dict(x, frames=np.where(mask[..., None] > 0, x["frames"], rng.normal(5, 3, x["frames"].shape)))
+        changed = dict(x, frames=x["frames"] + 1.0)  # the real frames matter
+        ours = model.predict(x, verbose=0)
+        np.testing.assert_allclose(ours, model.predict(other, verbose=0), atol=1e-6, err_msg=arch.name)
+        assert np.abs(ours - model.predict(changed, verbose=0)).max() > 1e-4, arch.name
+
+
+def test_frame_statistics_leave_the_padding_out(manifest, split, raw):
+    mask = raw["frames_mask"].copy()
+    mask[::2, PARAMS.n_frames // 3:] = False  # every other clip: as if it were a third of the window long
+    data = runs.prepare(manifest, ("frames",), split, raw=dict(raw, frames_mask=mask), params=PARAMS)
+    train = (split == "train").to_numpy()
+    real = raw["frames"][train][mask[train]]
+    np.testing.assert_allclose(data.frames_mean, real.mean(axis=0), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(data.frames_variance, real.var(axis=0), rtol=1e-3, atol=1e-3)
+    assert np.abs(data.frames_mean - raw["frames"][train].mean(axis=(0, 1))).max() > 0.1
+    with pytest.raises(ValueError, match="frames_mask"):
+        runs.prepare(manifest, ("frames",), split, raw={"frames": raw["frames"]}, params=PARAMS)
 
 
 def test_late_fusion_trains_only_its_new_layers(manifest, split, raw):

@@ -41,13 +41,13 @@ def _pooled_frames(X, mask):
 
 
 def test_a_conv1d_learns_the_twin_on_unseen_speakers_far_from_perfectly(twin12):
-    manifest, X, _ = twin12
+    manifest, X, mask = twin12
     first_take = (manifest["utterance_id"].str.split("-").str[5] == "01").to_numpy()  # 360 clips train twice as fast
-    manifest, X = manifest[first_take].reset_index(drop=True), X[first_take]
+    manifest, X, mask = manifest[first_take].reset_index(drop=True), X[first_take], mask[first_take]
     split = splits.speaker_split(manifest, 0.2, 0.2, seed=0)
-    run = runs.train(manifest, "conv1d", split=split, X=X, epochs=40, progress=False)
+    run = runs.train(manifest, "conv1d", split=split, X=(X, mask), epochs=40, progress=False)
     test = (split == "test").to_numpy()
-    unseen = run.evaluate(manifest[test], X[test], progress=False)
+    unseen = run.evaluate(manifest[test], (X[test], mask[test]), progress=False)
     assert 0.35 <= unseen["uar"] <= 0.85, unseen["uar"]
     assert unseen["uar"] > 2.5 / 8  # chance is 1/8
 
