@@ -90,7 +90,7 @@ class Comparison:
 def compare(manifest: pd.DataFrame, names, split: pd.Series, seeds=(0, 1), raw: dict | None = None,
             scaling: str = "train", epochs: int = 60, patience: int = 15, keep_runs: bool = True,
             trained: dict | None = None, progress: bool = True, enrol: int = 0, upper_bound: bool = False,
-            **train_options) -> Comparison:
+            enrol_from: str = "random", **train_options) -> Comparison:
     """Train every model in ``names`` once per seed on the same split and score it on the test rows.
 
     Parameters
@@ -104,6 +104,8 @@ def compare(manifest: pd.DataFrame, names, split: pd.Series, seeds=(0, 1), raw: 
     enrol : K > 0 draws K enrolment clips per test speaker (seed 0) that are never scored,
         whatever the scaling, so comparisons made with the same ``enrol`` score the same clips.
         With ``scaling="speaker"`` they give each test (and validation) speaker's statistics.
+    enrol_from : "random" or "neutral" (:func:`mmser_lib.scaling.enrolment_rows`), for test and
+        validation speakers alike.
     upper_bound : with ``scaling="speaker"``, take the test speakers' statistics from all of
         their test clips, the scored ones included: the labelled upper bound of notebook 10.
 
@@ -123,7 +125,7 @@ def compare(manifest: pd.DataFrame, names, split: pd.Series, seeds=(0, 1), raw: 
     rows = target.relabel(manifest[test].reset_index(drop=True))
     test_raw = None if raw is None else inputs.take_rows(inputs.take_rows(raw, test), usable)
     if enrol > 0:
-        enrolled = enrolment_rows(rows, enrol, seed=0)
+        enrolled = enrolment_rows(rows, enrol, seed=0, source=enrol_from)
         scored = rows[~enrolled].reset_index(drop=True)
         reference = None if upper_bound else enrolled
         comparison = Comparison(target=target, y_true=scored["emotion"].to_numpy(), test_rows=scored,
@@ -132,6 +134,7 @@ def compare(manifest: pd.DataFrame, names, split: pd.Series, seeds=(0, 1), raw: 
         comparison = Comparison(target=target, y_true=rows["emotion"].to_numpy(), test_rows=rows)
     if scaling == "speaker":
         train_options["enrol"] = 0 if upper_bound else enrol
+        train_options["enrol_from"] = enrol_from
     trained = trained or {}
     jobs = [(name, seed) for name in names for seed in seeds]
     for name, seed in tqdm(jobs, desc="models x seeds", disable=not progress):
