@@ -148,15 +148,37 @@ def plot_metric_bars(table, metrics=("accuracy", "uar", "macro_f1"), chance: flo
 
 
 def plot_counts(manifest, column: str, hue: str | None = None, title: str = "", top: int | None = None):
-    """Bar chart of how many utterances each value of ``column`` has (stacked by ``hue``)."""
+    """Bar chart of how many utterances each value of ``column`` has (stacked by ``hue``).
+
+    Returns None, after printing one line that says so, when every value of ``column``
+    has exactly the same counts (a chart of equal bars carries no information).
+    """
     counts = manifest.groupby([column, hue]).size().unstack(fill_value=0) if hue else manifest[column].value_counts()
     if hue is None:
         counts = counts.to_frame("utterances")
-    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
+    if len(counts) > 1 and (counts.nunique(axis=0) == 1).all():
+        row = counts.iloc[0]
+        detail = f" ({', '.join(f'{n} {h}' for h, n in row.items())})" if hue else ""
+        print(f"all {len(counts)} values of {column} have the same {int(row.sum())} utterances{detail}: "
+              "no chart needed")
+        return None
+    if column == "emotion":  # the course's emotion order, each bar in its emotion's colour
+        counts = counts.loc[ordered_emotions(counts.index)]
+    else:
+        counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
+    if hue == "emotion":
+        counts = counts[ordered_emotions(counts.columns)]
     if top:
         counts = counts.head(top)
     fig, ax = plt.subplots(figsize=(min(12, 1.5 + 0.45 * len(counts)), 3.8))
-    counts.plot.bar(stacked=True, ax=ax, legend=hue is not None, width=0.8, colormap="tab10" if hue else None)
+    if hue == "emotion":
+        counts.plot.bar(stacked=True, ax=ax, width=0.8, color=emotion_colours(counts.columns))
+    elif hue:
+        counts.plot.bar(stacked=True, ax=ax, width=0.8, colormap="tab10")
+    elif column == "emotion":
+        ax.bar(counts.index, counts["utterances"], width=0.8, color=emotion_colours(counts.index))
+    else:
+        counts.plot.bar(ax=ax, legend=False, width=0.8)
     ax.set_xlabel(column)
     ax.set_ylabel("utterances")
     ax.set_title(title or f"utterances per {column}")
