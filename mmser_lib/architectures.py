@@ -126,7 +126,8 @@ ARCHITECTURES: dict[str, Architecture] = {a.name: a for a in [
        batch_size=64, **_CHEN),
     # Govindu: late fusion on RAVDESS
     _A("mel_cnn", "govindu", ("frames",), "mel_cnn", "2-D CNN over the log-mel spectrogram"),
-    _A("prosody_mlp", "govindu", ("contours",), "prosody_mlp", "MLP over pitch and loudness contours and tempo"),
+    _A("prosody_mlp", "govindu", ("contours",), "prosody_mlp",
+       "MLP over pitch, voicing and loudness contours and speaking rate"),
     _A("late_fusion", "govindu", ("frames", "contours"), "late_fusion",
        "frozen mel_cnn and prosody_mlp as feature extractors + fusion MLP", needs=("mel_cnn", "prosody_mlp")),
     # the TESS HuBERT/BERT write-up: cross-attention

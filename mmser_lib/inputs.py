@@ -13,7 +13,7 @@ tokens        MiniLM vectors of each word piece, zero-padded          (32, 384)
 spectral      208 MFCC / chroma / spectral statistics                 (208,)
 egemaps       88 openSMILE eGeMAPS functionals                        (88,)
 prosody       Praat prosody (19) and voice quality (12)               (31,)
-contours      pitch and loudness contours plus tempo (Govindu)       (601,)
+contours      pitch, voicing and loudness contours plus speaking rate (901,)
 whisper_base  Whisper base encoder, each of its 7 layers' frames      (7168,) = 7 x 1024
               mean and sd pooled (:mod:`features.whisper_encoder`)
 context       the sentence embeddings of an utterance and of the 5    (6, 386)

@@ -423,7 +423,7 @@ def mel_cnn(shapes: dict, n_classes: int, frames_mean=None, frames_variance=None
 
 
 def prosody_mlp(shapes: dict, n_classes: int, learning_rate: float = 1e-3) -> keras.Model:
-    """Govindu's prosody MLP over pitch and loudness contours plus tempo, scaled outside (notebook 13).
+    """Govindu's prosody MLP over pitch, voicing and loudness contours plus speaking rate, scaled outside (notebook 13).
 
     Its first hidden layer, ``prosody_embedding`` (128), is what late fusion reuses.
     """

@@ -50,14 +50,15 @@ def test_raw_inputs_have_the_documented_shapes(raw, manifest):
     n = len(manifest)
     assert raw["frames"].shape == (n, PARAMS.n_frames, 64) and raw["frames_mask"].shape == (n, PARAMS.n_frames)
     assert raw["spectral"].shape == (n, 208) and raw["egemaps"].shape == (n, 88)
-    assert raw["prosody"].shape == (n, 31) and raw["contours"].shape == (n, 601)
+    assert raw["prosody"].shape == (n, 31) and raw["contours"].shape == (n, 901)
     assert raw["sentence"].shape == (n, 384) and raw["tokens"].shape == (n, inputs.MAX_TOKENS, 384)
     assert raw["whisper_base"].shape == (n, 7 * 2 * 512)  # 7 layers of Whisper base, mean and sd of width 512
     # "Kids are talking by the door" is 6 words + [CLS] + [SEP]: at least 8 real tokens, then zero padding
     n_tokens = raw["tokens_mask"].sum(axis=1)
     assert (n_tokens >= 8).all() and (raw["tokens"][~raw["tokens_mask"]] == 0).all()
-    pitch = raw["contours"][:, :300]
-    assert (pitch != 0).mean() > 0.3 and np.isfinite(raw["contours"]).all()  # voiced frames carry semitones
+    pitch, voiced = raw["contours"][:, :300], raw["contours"][:, 300:600]
+    assert voiced.mean() > 0.3 and np.isfinite(raw["contours"]).all()  # most frames of speech are voiced
+    assert (pitch[voiced == 0] == 0).all() and (pitch[voiced == 1] != 0).mean() > 0.5  # semitones re the median
 
 
 @pytest.mark.parametrize("name", ON_ANY_CORPUS)
@@ -103,7 +104,7 @@ def test_attention_pooling_gives_padded_steps_no_weight():
     np.testing.assert_allclose(alpha.sum(axis=1), 1, atol=1e-5)
 
 
-FRAME_SHAPES = {"frames": (101, 64), "tfidf": (37,), "sentence": (384,), "tokens": (32, 384), "contours": (601,)}
+FRAME_SHAPES = {"frames": (101, 64), "tfidf": (37,), "sentence": (384,), "tokens": (32, 384), "contours": (901,)}
 
 
 def test_every_frame_model_ignores_what_the_padding_holds():

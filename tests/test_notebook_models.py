@@ -24,7 +24,7 @@ TAUGHT = {  # notebook -> architectures it builds in Keras
     "13_late_fusion": ["mel_cnn", "prosody_mlp", "late_fusion"],
     "14_cross_attention": ["cross_attention_fusion"],
 }
-SHAPES = {"frames": (101, 64), "tfidf": (37,), "sentence": (384,), "tokens": (32, 384), "contours": (601,)}
+SHAPES = {"frames": (101, 64), "tfidf": (37,), "sentence": (384,), "tokens": (32, 384), "contours": (901,)}
 
 
 def builder_cells(notebook: str) -> dict:

@@ -38,10 +38,13 @@ from mmser_lib.features.sequences import SequenceParams, frames_from_audio
 from mmser_lib.infra import cache
 
 UTTERANCE_GROUPS = ("spectral", "prosody", "voice_quality", "egemaps")
-EXTRA_GROUPS = ("contours",)  # on request only: 601 values per clip, not statistics
+EXTRA_GROUPS = ("contours",)  # on request only: 901 values per clip, not statistics
 FLAG_COLUMNS = ["flag_silent", "flag_short", "flag_unvoiced"]
 SILENCE_PEAK = 1e-4  # a clip whose peak stays below this is digital silence
-VERSION = 3  # bump when a group's code changes what it computes
+VERSION = 3  # bump when a group's code changes what it computes (or bump only that group below)
+#: groups whose code changed since VERSION: 4 = F0 range as a 5-95 percentile range in semitones, and
+#: contours with a voicing flag, pitch re the clip's median and speaking rate instead of a beat tracker's tempo
+GROUP_VERSIONS = {"prosody": 4, "contours": 4}
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ class FeatureParams:
             "contours": common + pitch + ["contour_frames"],
         }[group]
         values = asdict(self)
-        return {"version": VERSION, **{name: values[name] for name in used}}
+        return {"version": GROUP_VERSIONS.get(group, VERSION), **{name: values[name] for name in used}}
 
 
 class Clip:
@@ -288,7 +291,7 @@ def extract_features(
         ``voice_quality`` (12: jitter, shimmer, HNR, F1-F3, via Praat),
         ``egemaps`` (88 openSMILE eGeMAPS v02 functionals); on request
         ``contours`` (Govindu: pitch and loudness contours of
-        ``contour_frames`` values each, plus tempo).
+        ``contour_frames`` values each, plus the speaking rate).
     params : :class:`FeatureParams`.
     cache : read and write the feature cache (``MMSER_CACHE_DIR``).
     n_jobs : worker processes; None uses every CPU core.

@@ -60,8 +60,12 @@ def prosody_statistics(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_
 
     Returns
     -------
-    dict of 19 floats. F0 statistics are over voiced frames, in Hz, and in
-    semitones for the range and slope (``f0_*``); ``voiced_fraction``;
+    dict of 19 floats. F0 statistics are over voiced frames only (unvoiced
+    frames have no pitch and are left out, never coded as one), in Hz, and in
+    semitones relative to the clip's median F0 for the range and slope
+    (``f0_*``). ``f0_range_st`` is the 5th to 95th percentile range: the
+    extremes are where Praat's octave jumps land, and a max - min range of
+    30 semitones or more is such an error, not speech. ``voiced_fraction``;
     loudness statistics in dB (``loudness_*``); ``syllables_per_s``.
     An unvoiced clip gives zeros for every F0 statistic (and the caller
     sets ``flag_unvoiced``).
@@ -71,12 +75,13 @@ def prosody_statistics(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_
     stats = {"voiced_fraction": float(voiced.mean()) if voiced.size else 0.0}
     if voiced.sum() >= 2:
         hz = f0[voiced]
-        semitones = 12 * np.log2(hz / 100.0)
+        semitones = 12 * np.log2(hz / np.median(hz))  # re the clip's median: 0 = its typical pitch
+        low, high = np.percentile(semitones, [5, 95])
         stats |= {
             "f0_mean": float(hz.mean()), "f0_std": float(hz.std()), "f0_median": float(np.median(hz)),
             "f0_p10": float(np.percentile(hz, 10)), "f0_p90": float(np.percentile(hz, 90)),
             "f0_min": float(hz.min()), "f0_max": float(hz.max()),
-            "f0_range_st": float(semitones.max() - semitones.min()),
+            "f0_range_st": float(high - low),
             "f0_slope_st_per_s": float(np.polyfit(times[voiced], semitones, 1)[0]),
         }
     else:
@@ -106,29 +111,40 @@ def prosody_statistics(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_
 
 def prosody_contours(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_step: float = 0.01,
                      floor: float = 75.0, n_frames: int = 300) -> dict[str, float]:
-    """Govindu's prosody input: pitch and loudness contours of fixed length, plus tempo.
+    """Govindu's prosody input: pitch, voicing and loudness contours of fixed length, plus speaking rate.
 
-    The pitch contour is in semitones re 100 Hz (0 where unvoiced), the
-    loudness contour in dB; both are cut or zero-padded to ``n_frames``
-    (``n_frames * time_step`` seconds, 3 s by default). Tempo is librosa's
-    onset-based estimate in beats per minute, one number per clip.
+    Every ``time_step`` (10 ms), cut or zero-padded to ``n_frames`` (3 s by default):
+
+    * pitch in semitones relative to the clip's median F0 (so a high and a low voice
+      saying the same melody give the same curve), 0 where the frame is unvoiced;
+    * a voicing flag, 1 where Praat found a pitch: it tells the model which zeros of
+      the pitch contour are "no pitch" rather than "the median pitch";
+    * loudness in dB (0 on the padding).
+
+    Plus the speaking rate in syllables per second (:func:`syllable_nuclei` per second
+    of the trimmed clip); Govindu used a music beat tracker's tempo, which measures
+    no speech rhythm.
 
     Returns
     -------
-    dict of ``2 * n_frames + 1`` values: ``pitch_st_000`` ..., ``loudness_db_000`` ..., ``tempo_bpm``.
+    dict of ``3 * n_frames + 1`` values: ``pitch_st_000`` ..., ``voiced_000`` ...,
+    ``loudness_db_000`` ..., ``speaking_rate_syl_per_s``.
     """
-    import librosa
 
     def fixed(values: np.ndarray) -> np.ndarray:
         values = np.nan_to_num(np.asarray(values, dtype=np.float64)[:n_frames], nan=0.0)
         return np.pad(values, (0, n_frames - values.size))
 
-    f0 = f0_contour(pitch)[1]
-    semitones = np.where(f0 > 0, 12 * np.log2(np.maximum(f0, 1e-3) / 100.0), 0.0)
-    loudness = np.maximum(loudness_contour(sound, time_step, floor), 0.0)
-    y = sound.values[0].astype(np.float32)
-    tempo = float(librosa.feature.tempo(y=y, sr=int(sound.sampling_frequency))[0]) if y.size > 2048 else 0.0
+    times, f0 = f0_contour(pitch)
+    voiced = f0 > 0
+    median = np.median(f0[voiced]) if voiced.any() else 100.0
+    semitones = np.where(voiced, 12 * np.log2(np.maximum(f0, 1e-3) / median), 0.0)
+    loudness = loudness_contour(sound, time_step, floor)
+    frame_times = np.arange(loudness.size) * time_step
+    on_grid = np.interp(frame_times + sound.xmin, times, voiced.astype(float), left=0, right=0) > 0.5
+    rate = syllable_nuclei(loudness, on_grid) / max(sound.duration, 1e-3)
     values = {f"pitch_st_{i:03d}": v for i, v in enumerate(fixed(semitones))}
-    values |= {f"loudness_db_{i:03d}": v for i, v in enumerate(fixed(loudness))}
-    values["tempo_bpm"] = tempo
+    values |= {f"voiced_{i:03d}": v for i, v in enumerate(fixed(voiced.astype(float)))}
+    values |= {f"loudness_db_{i:03d}": v for i, v in enumerate(fixed(np.maximum(loudness, 0.0)))}
+    values["speaking_rate_syl_per_s"] = float(rate)
     return values
