@@ -42,9 +42,10 @@ EXTRA_GROUPS = ("contours",)  # on request only: 901 values per clip, not statis
 FLAG_COLUMNS = ["flag_silent", "flag_short", "flag_unvoiced"]
 SILENCE_PEAK = 1e-4  # a clip whose peak stays below this is digital silence
 VERSION = 3  # bump when a group's code changes what it computes (or bump only that group below)
-#: groups whose code changed since VERSION: 4 = F0 range as a 5-95 percentile range in semitones, and
-#: contours with a voicing flag, pitch re the clip's median and speaking rate instead of a beat tracker's tempo
-GROUP_VERSIONS = {"prosody": 4, "contours": 4}
+#: groups whose code changed since VERSION: 5 = octave jumps killed in the pitch track, F0 range as a 5-95
+#: percentile range in semitones, contours with a voicing flag, pitch re the clip's median and speaking rate
+#: instead of a beat tracker's tempo. Every group that tracks pitch is listed.
+GROUP_VERSIONS = {"prosody": 5, "contours": 5, "voice_quality": 5, "flags": 5}
 
 
 @dataclass(frozen=True)

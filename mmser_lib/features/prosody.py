@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 import parselmouth
+import parselmouth.praat
 from scipy.signal import find_peaks
 
 
 def pitch_track(sound: parselmouth.Sound, time_step: float = 0.01, floor: float = 75.0,
                 ceiling: float = 600.0) -> parselmouth.Pitch:
-    """Praat's autocorrelation pitch ("To Pitch (ac)") of a clip."""
-    return sound.to_pitch_ac(time_step=time_step, pitch_floor=floor, pitch_ceiling=ceiling)
+    """Praat's autocorrelation pitch ("To Pitch (ac)") of a clip, octave jumps removed.
+
+    Creaky or breathy frames often make the tracker jump to half or twice the pitch
+    (or stick at ``floor``); Praat's "Kill octave jumps" moves such frames back to the
+    octave of their neighbours, so a sad, creaky clip no longer spans 30 semitones.
+    """
+    pitch = sound.to_pitch_ac(time_step=time_step, pitch_floor=floor, pitch_ceiling=ceiling)
+    return parselmouth.praat.call(pitch, "Kill octave jumps")
 
 
 def f0_contour(pitch: parselmouth.Pitch) -> tuple[np.ndarray, np.ndarray]:
