@@ -8,7 +8,7 @@ from mmser_lib import experiments, inputs, splits
 def test_compare_with_neutral_enrolment_scores_only_the_other_clips(small_manifest):
     manifest = small_manifest
     split = splits.speaker_split(manifest, 0.25, 0.25, seed=0)
-    raw = inputs.raw_inputs(manifest, ("egemaps",), progress=False)
+    raw = inputs.raw_inputs(manifest, ("spectral",), progress=False)  # what mlp_audio reads
     c = experiments.compare(manifest, ["mlp_audio"], split, seeds=(0,), raw=raw, scaling="speaker", enrol=1,
                             enrol_from="neutral", epochs=1, patience=1, progress=False, keep_runs=False)
     test_rows = c.input_rows
