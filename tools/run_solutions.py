@@ -21,13 +21,13 @@ from nbclient.exceptions import CellExecutionError
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+import make_reference_figures  # noqa: E402  (tools/, beside this script)
+
 from mmser_lib.infra import solutions  # noqa: E402
 
 
 def run(notebook: str) -> bool:
-    os.environ["MMSER_FAST"] = "1"
-    for key in [k for k in os.environ if k.startswith("MMSER_") and k.endswith("_ROOT")]:
-        del os.environ[key]
+    make_reference_figures.set_mode(twin=True, fast=True)
     os.environ["MMSER_FIGURES_DIR"] = tempfile.mkdtemp(prefix="solutions-")
     nb = nbformat.read(REPO / "notebooks" / f"{notebook}.ipynb", as_version=4)
     n_notebook = len(nb.cells)

@@ -61,6 +61,14 @@ def syllable_nuclei(loudness: np.ndarray, voiced: np.ndarray, min_dip_db: float 
     return int(np.sum(voiced[np.clip(peaks, 0, voiced.size - 1)]))
 
 
+def voiced_syllables(sound: parselmouth.Sound, loudness: np.ndarray, times: np.ndarray, voiced: np.ndarray,
+                     time_step: float = 0.01) -> int:
+    """:func:`syllable_nuclei` of a clip, its pitch track's voicing (``times``, ``voiced``) put on the loudness grid."""
+    frame_times = np.arange(loudness.size) * time_step + sound.xmin
+    on_grid = np.interp(frame_times, times, voiced.astype(float), left=0, right=0) > 0.5
+    return syllable_nuclei(loudness, on_grid)
+
+
 def prosody_statistics(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_step: float = 0.01,
                        floor: float = 75.0) -> dict[str, float]:
     """F0 statistics, voiced fraction, loudness statistics and speaking rate.
@@ -103,9 +111,7 @@ def prosody_statistics(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_
             "loudness_range": float(loudness.max() - loudness.min()),
             "loudness_slope_db_per_s": float(np.polyfit(frame_times, loudness, 1)[0]),
         }
-        # Voicing on the loudness grid, to test each intensity peak.
-        on_grid = np.interp(frame_times + sound.xmin, times, voiced.astype(float), left=0, right=0) > 0.5
-        nuclei = syllable_nuclei(loudness, on_grid)
+        nuclei = voiced_syllables(sound, loudness, times, voiced, time_step)
     else:
         stats |= dict.fromkeys(["loudness_mean", "loudness_std", "loudness_p10", "loudness_p90", "loudness_range",
                                 "loudness_slope_db_per_s"], 0.0)
@@ -147,9 +153,7 @@ def prosody_contours(sound: parselmouth.Sound, pitch: parselmouth.Pitch, time_st
     median = np.median(f0[voiced]) if voiced.any() else 100.0
     semitones = np.where(voiced, 12 * np.log2(np.maximum(f0, 1e-3) / median), 0.0)
     loudness = loudness_contour(sound, time_step, floor)
-    frame_times = np.arange(loudness.size) * time_step
-    on_grid = np.interp(frame_times + sound.xmin, times, voiced.astype(float), left=0, right=0) > 0.5
-    rate = syllable_nuclei(loudness, on_grid) / max(sound.duration, 1e-3)
+    rate = voiced_syllables(sound, loudness, times, voiced, time_step) / max(sound.duration, 1e-3)
     values = {f"pitch_st_{i:03d}": v for i, v in enumerate(fixed(semitones))}
     values |= {f"voiced_{i:03d}": v for i, v in enumerate(fixed(voiced.astype(float)))}
     values |= {f"loudness_db_{i:03d}": v for i, v in enumerate(fixed(np.maximum(loudness, 0.0)))}
