@@ -26,14 +26,14 @@ import pandas as pd
 import soundfile as sf
 
 from mmser_lib import config
-from mmser_lib.corpora import crema_d, iemocap, meld, ravdess, tess
+from mmser_lib.corpora import crema_d, iemocap, meld, ravdess, tess, twin, twin_text
 from mmser_lib.corpora.common import MANIFEST_COLUMNS, CorpusNotFoundError
 
 MODULES = {"crema_d": crema_d, "ravdess": ravdess, "tess": tess, "meld": meld, "iemocap": iemocap}
 
 __all__ = [
     "MANIFEST_COLUMNS", "CorpusNotFoundError", "MODULES", "LOADED", "load", "make_twin", "corpus_root", "is_twin",
-    "speaker_filter",
+    "speaker_filter", "twin", "twin_text",
 ]
 
 # What this process loaded, by corpus: written into every metrics.json (see mmser_lib.infra.records).
@@ -57,8 +57,8 @@ def load(corpus: str, root: str | Path, verbose: bool = True, **options) -> pd.D
     names (:func:`speaker_filter`); the clips dropped are counted and printed.
     """
     manifest = _module(corpus).load(root, verbose=verbose, **options)
-    twin = is_twin(root)
-    wanted = None if twin else speaker_filter(corpus)
+    synthetic = is_twin(root)
+    wanted = None if synthetic else speaker_filter(corpus)
     if wanted is not None:
         numbers = manifest["speaker"].str.split(":").str[-1]
         keep = numbers.isin(wanted) | numbers.str.lstrip("0").isin({w.lstrip("0") for w in wanted})
@@ -70,9 +70,9 @@ def load(corpus: str, root: str | Path, verbose: bool = True, **options) -> pd.D
             print(f"{corpus}: kept {int(keep.sum())} of {len(manifest)} clips, the speakers "
                   f"MMSER_{corpus.upper()}_SPEAKERS names")
         manifest = manifest[keep].reset_index(drop=True)
-    if not twin:
+    if not synthetic:
         REAL_LOADED.add(corpus)
-    LOADED[corpus] = {"twin": twin, "root": Path(root).name, "clips": len(manifest),
+    LOADED[corpus] = {"twin": synthetic, "root": Path(root).name, "clips": len(manifest),
                       "speakers": sorted(manifest["speaker"].unique().tolist()),
                       "speaker_filter": os.environ.get(f"MMSER_{corpus.upper()}_SPEAKERS", "").strip() or None,
                       "sample_rates_hz": _sample_rates(manifest["path"])}
@@ -169,7 +169,9 @@ def corpus_root(corpus: str, speakers: int | None = None, seed: int = 0, size: s
                 f"MMSER_{corpus.upper()}_ROOT points at {real}, which does not exist. See data/README.md."
             )
         return real, False
-    tag = "-".join([f"s{speakers or 'default'}", f"seed{seed}", *(f"{k}{v}" for k, v in sorted(options.items()))])
+    version = twin.TWIN_VERSIONS.get(corpus, 1)
+    tag = "-".join([*([f"v{version}"] if version > 1 else []), f"s{speakers or 'default'}", f"seed{seed}",
+                    *(f"{k}{v}" for k, v in sorted(options.items()))])
     return twin_at(corpus, config.twin_dir() / corpus / tag, speakers=speakers, seed=seed, **options), True
 
 

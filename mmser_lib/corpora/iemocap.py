@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from mmser_lib.audio import audio_problem
+from mmser_lib.corpora import twin_text
 from mmser_lib.corpora.common import DATA_README, CorpusNotFoundError, SkipReport, find_files, manifest_from_rows
-from mmser_lib.corpora.twin import TwinClip, emotional_line, make_speakers, run_in_fresh_processes, write_speaker_clips
+from mmser_lib.corpora.twin import TwinClip, make_speakers, run_in_fresh_processes, write_speaker_clips
 
 CORPUS = "iemocap"
 LAYOUT = ("Session{1-5}/sentences/wav/{dialog}/{utt}.wav with Session*/dialog/EmoEvaluation/{dialog}.txt "
@@ -167,6 +168,12 @@ def make_twin(
     dialogs : dialogs per session (alternately improvised and scripted).
     turns : utterances per dialog, alternating between the two actors.
 
+    Improvised dialogs say new paraphrased lines (:mod:`twin_text`). A
+    scripted dialog ``script{n}_1`` says the same lines in every session, as
+    the real actors read the same scripts; its labels follow the script's
+    intended emotion for about 70% of the lines and vary by performance
+    otherwise, so the same line can carry different labels in two sessions.
+
     Returns
     -------
     Path of ``root``.
@@ -177,14 +184,21 @@ def make_twin(
     release = root / "IEMOCAP_full_release"
     rng = np.random.default_rng(seed)
     codes, shares = list(LABEL_SHARES), np.array(list(LABEL_SHARES.values()))
+    labelled = [c for c in codes if c in EMOTIONS]
+    labelled_shares = np.array([LABEL_SHARES[c] for c in labelled]) / sum(LABEL_SHARES[c] for c in labelled)
     ids = [f"Ses{s:02d}{g}" for s in range(1, speakers // 2 + 1) for g in "FM"]
     voices = dict(zip(ids, make_speakers([f"{CORPUS}:{i}" for i in ids], ["female", "male"] * (speakers // 2), seed)))
     clips = {i: [] for i in ids}
     for s in range(1, speakers // 2 + 1):
         session = release / f"Session{s}"
         for d in range(dialogs):
-            kind = f"impro{d // 2 + 1:02d}" if d % 2 == 0 else f"script{d // 2 + 1:02d}_1"
+            number, scripted = d // 2 + 1, d % 2 == 1
+            kind = f"script{number:02d}_1" if scripted else f"impro{number:02d}"
             dialog = f"Ses{s:02d}{'FM'[d % 2]}_{kind}"
+            if scripted:  # the same script in every session: its intended labels and its lines
+                plan = np.random.default_rng([seed, number])
+                intended = [str(plan.choice(labelled, p=labelled_shares)) for _ in range(turns)]
+                lines = twin_text.script([EMOTIONS[c] for c in intended], seed=[seed, number, 1])
             labels = ["% [START_TIME - END_TIME] TURN_NAME EMOTION [V, A, D]", ""]
             transcript = []
             clock = float(rng.uniform(2, 8))
@@ -194,8 +208,10 @@ def make_twin(
                 utterance = f"{dialog}_{letter}{counters[letter]:03d}"
                 counters[letter] += 1
                 code = str(rng.choice(codes, p=shares / shares.sum()))
+                if scripted and rng.random() < 0.7:
+                    code = intended[turn]
                 felt = EMOTIONS.get(code) or str(rng.choice(["neutral", "frustrated", "happy", "sad"]))
-                text = emotional_line(felt, rng)
+                text = lines[turn] if scripted else twin_text.line(felt, rng)
                 start, clock = clock, clock + float(rng.uniform(1.5, 4.5))
                 vad = ", ".join(f"{v:.4f}" for v in rng.uniform(1.5, 4.5, size=3))
                 labels += [f"[{start:.4f} - {clock:.4f}]\t{utterance}\t{code}\t[{vad}]",

@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mmser_lib.corpora import twin_text
 from mmser_lib.corpora.common import DATA_README, CorpusNotFoundError, SkipReport, find_files, manifest_from_rows
 from mmser_lib.corpora.twin import (
     TwinClip,
-    emotional_line,
     make_speakers,
     run_in_fresh_processes,
     write_speaker_clips,
@@ -246,7 +246,7 @@ def make_twin(
             for utterance in range(int(rng.integers(4, 9))):
                 speaker = str(cast[utterance % len(cast)])
                 emotion = str(rng.choice(raw, p=shares / shares.sum()))
-                spoken = _contract(emotional_line(EMOTIONS[emotion], rng))
+                spoken = _contract(twin_text.line(EMOTIONS[emotion], rng))
                 start, clock = clock, clock + float(rng.uniform(1.5, 4.0))
                 records.append({
                     "Sr No.": len(records) + 1, "Utterance": _mojibake_variant(spoken, rng), "Speaker": speaker,

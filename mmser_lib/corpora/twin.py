@@ -47,6 +47,11 @@ EMOTION_PROFILES = {
     "frustrated": dict(pitch=2,  pitch_range=4,   rate=0.95, volume=1.25, word_gap=2),
 }
 
+# Bump a corpus's number when what its twin holds changes: twins on disk are kept under a folder
+# named with it, so an old twin is never read as a new one. Corpora not listed are at version 1.
+# 2: paraphrased lines (twin_text) and, for IEMOCAP, scripts shared by every session.
+TWIN_VERSIONS = {"meld": 2, "iemocap": 2}
+
 # Per-utterance spread around the emotion profile (standard deviations).
 UTTERANCE_NOISE = dict(pitch=5.0, pitch_range=9.0, rate=0.07, volume=0.12, word_gap=1.0)
 
@@ -229,63 +234,6 @@ def write_mp4(path: Path, audio: np.ndarray, sample_rate: int, fps: int = 2) -> 
                 container.mux(packet)
         for packet in video.encode(None):
             container.mux(packet)
-
-
-# Emotional wording for the twins of corpora whose words carry emotion
-# (MELD, IEMOCAP). Each utterance says a line of its own emotion with
-# probability ``informative`` and a neutral-sounding line otherwise, so a
-# text-only model is above chance but far from perfect, as on the real corpora.
-EMOTIONAL_LINES = {
-    "neutral": [
-        "I will call you when I get there", "The meeting is at nine tomorrow", "Can you pass me the keys",
-        "We need to buy some milk", "He said he would be here at noon", "Let me check the schedule",
-        "The train leaves from platform two", "I put the papers on your desk", "Where did you park the car",
-        "It is on the second shelf",
-    ],
-    "happy": [
-        "This is the best day ever", "I am so happy for you", "That is wonderful news",
-        "I love it, thank you so much", "We did it, we actually did it", "You made my day",
-        "Oh this is great, I am thrilled", "What a lovely surprise party",
-    ],
-    "excited": [
-        "I cannot wait to get started", "We are going to Hawaii next week", "Guess what, I got the job",
-        "This is going to be amazing", "Come on, let us go right now", "I am so pumped about this",
-    ],
-    "sad": [
-        "I miss her so much", "I just feel so alone", "Nothing is ever going to be the same",
-        "He is gone and he is not coming back", "I am sorry, I really tried", "It hurts to even think about it",
-        "I failed again", "Everyone left without me",
-    ],
-    "angry": [
-        "How dare you say that to me", "Get out of my room", "I am sick and tired of this",
-        "You never listen to me", "Stop lying to me", "This is completely unacceptable",
-        "Do not touch my stuff again", "You ruined everything",
-    ],
-    "frustrated": [
-        "I have been waiting for two hours", "Why does this keep happening", "Nobody can give me a straight answer",
-        "I filled in that form three times already", "This line is not moving at all", "Just tell me what you want",
-    ],
-    "fearful": [
-        "Did you hear that noise", "I think someone is following us", "Please do not leave me here",
-        "What if they find out", "I am scared to go in there", "Something is wrong, I can feel it",
-    ],
-    "disgust": [
-        "That is disgusting", "Ew, what is that smell", "I cannot believe you eat that",
-        "That is so gross", "Get that thing away from me", "How can you live like this",
-    ],
-    "surprised": [
-        "Wait, what", "Are you serious", "No way, really", "I did not see that coming",
-        "You are kidding me", "Since when", "Oh my god, you are here",
-    ],
-}
-
-
-def emotional_line(emotion: str, rng: np.random.Generator, informative: float = 0.6) -> str:
-    """A line for ``emotion``: its own wording with probability ``informative``, else a neutral line."""
-    lines = EMOTIONAL_LINES.get(emotion, EMOTIONAL_LINES["neutral"])
-    if emotion != "neutral" and rng.random() >= informative:
-        lines = EMOTIONAL_LINES["neutral"]
-    return str(lines[rng.integers(len(lines))])
 
 
 MONOLOGUE_SENTENCES = (
