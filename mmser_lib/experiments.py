@@ -13,6 +13,7 @@ once per run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,7 +168,9 @@ class CrossValidation:
         """Mean and sd over folds of each score, pooled UAR, and a 95% interval resampling speakers."""
         out = {"model": self.model, "k": self.folds.k, "seed": self.folds.seed, "n": int(len(self.predictions)),
                "enrolment": self.enrolment}
-        for metric in ("uar", "accuracy", "macro_f1", "weighted_f1"):
+        for metric in ("uar", "accuracy", "macro_f1", "weighted_f1", "f1"):
+            if metric not in self.per_fold.columns:  # f1: detectors only (F1 of the detected class)
+                continue
             values = self.per_fold[metric].to_numpy(dtype=float)
             out[f"{metric}_mean"] = float(values.mean())
             out[f"{metric}_sd"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
@@ -216,6 +219,60 @@ def cross_validate(manifest: pd.DataFrame, name: str, folds: splits.SpeakerFolds
         enrolment = metrics["enrolment"]
         parts.append(metrics.pop("predictions").assign(fold=fold))
         rows.append({"fold": fold, "test_speakers": ",".join(folds.sides(fold)["test"]), "n": metrics["n"],
-                     **{m: metrics[m] for m in ("uar", "accuracy", "macro_f1", "weighted_f1")}})
+                     **{m: metrics[m] for m in ("uar", "accuracy", "macro_f1", "weighted_f1")},
+                     **({"f1": metrics["detector"]["f1"]} if "detector" in metrics else {})})
     return CrossValidation(model=name, folds=folds, per_fold=pd.DataFrame(rows),
                            predictions=pd.concat(parts, ignore_index=True), enrolment=enrolment)
+
+
+def _line_key(text: str) -> str:
+    """A transcript reduced to lower-case words, so that "Okay." and "okay" are one line."""
+    return " ".join(re.findall(r"[a-z0-9']+", str(text).lower()))
+
+
+def scores_by_seen_line(cv: CrossValidation, manifest: pd.DataFrame) -> pd.DataFrame:
+    """Scores of the pooled fold predictions, split by whether the test line was said in training.
+
+    In IEMOCAP every session's actors read the same scripts, so under
+    leave-one-session-out the training sessions said most scripted test
+    lines word for word: a text model may recognise the *line* (and the
+    emotion it usually carried) instead of reading emotion from new words.
+    A line is "seen" when its words, lower-cased, are those of a transcript
+    of a training speaker of the same fold.
+
+    Parameters
+    ----------
+    cv : a :func:`cross_validate` result (its predictions carry the clip paths).
+    manifest : the manifest it was run on (``path``, ``speaker``, ``text``, ``sentence_id``).
+
+    Returns
+    -------
+    DataFrame, one row per (dialog kind, line seen in training): clips, UAR, accuracy
+    and, for a detector, F1 of the detected class. Dialog kind is "scripted" when
+    the ``sentence_id`` names a script, else "improvised".
+    """
+    if "path" not in cv.predictions.columns:
+        raise ValueError("these cross-validation predictions carry no clip paths; rerun cross_validate")
+    columns = manifest[["path", "text", "sentence_id"]].drop_duplicates("path")
+    scored = cv.predictions.merge(columns, on="path", how="left", validate="many_to_one")
+    seen = np.zeros(len(scored), dtype=bool)
+    for fold in range(cv.folds.k):
+        said = set(manifest.loc[manifest["speaker"].isin(cv.folds.sides(fold)["train"]), "text"].map(_line_key))
+        said.discard("")
+        here = (scored["fold"] == fold).to_numpy()
+        seen[here] = scored.loc[here, "text"].map(_line_key).isin(said).to_numpy()
+    scored["dialog"] = np.where(scored["sentence_id"].astype(str).str.startswith("script"), "scripted", "improvised")
+    scored["line"] = np.where(seen, "said in training", "new")
+    classes = sorted(scored["emotion"].unique())
+    detector = len(classes) == 2 and any(c.startswith("not_") for c in classes)
+    rows = []
+    for (dialog, line), group in scored.groupby(["dialog", "line"]):
+        y, predicted = group["emotion"].to_numpy(), group["predicted"].to_numpy()
+        row = {"dialog": dialog, "line": line, "clips": len(group),
+               "uar": float(evaluation.SCORES["uar"](y, predicted)),
+               "accuracy": float(evaluation.SCORES["accuracy"](y, predicted))}
+        if detector:
+            positive = next(c for c in classes if not c.startswith("not_"))
+            row["f1"] = float(evaluation.SCORES["f1"](y == positive, predicted == positive))
+        rows.append(row)
+    return pd.DataFrame(rows)

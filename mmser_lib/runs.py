@@ -136,7 +136,7 @@ class Run:
         ``metrics["enrolment"]`` says what was used (None for other scalings).
 
         ``keep_predictions`` : add ``metrics["predictions"]``, a DataFrame of the scored rows
-        (``speaker``, ``emotion``, ``predicted``), e.g. for pooling over cross-validation folds.
+        (``path``, ``speaker``, ``emotion``, ``predicted``), e.g. for pooling over cross-validation folds.
         """
         raw, target = _as_raw(raw), self.target
         usable = target.usable(manifest)
@@ -170,7 +170,8 @@ class Run:
         metrics["excluded_unknown_emotions"] = int((~known).sum())
         metrics["enrolment"] = enrolment
         if keep_predictions:
-            metrics["predictions"] = pd.DataFrame({"speaker": rows["speaker"].to_numpy(),
+            metrics["predictions"] = pd.DataFrame({"path": rows["path"].to_numpy(),
+                                                   "speaker": rows["speaker"].to_numpy(),
                                                    "emotion": rows["emotion"].to_numpy(), "predicted": predicted})
         return metrics
 

@@ -306,3 +306,27 @@ def speaker_folds(manifest: pd.DataFrame, k: int = 6, seed: int = 0) -> SpeakerF
              for s in rng.permutation(sorted(members))]
     groups = [sorted(order[i::k]) for i in range(k)]
     return SpeakerFolds(groups=groups, seed=seed)
+
+
+def session_folds(manifest: pd.DataFrame) -> SpeakerFolds:
+    """IEMOCAP's official protocol, leave-one-session-out, as :class:`SpeakerFolds`.
+
+    One group per recording session (both of its actors; the session is the
+    manifest's ``split`` column, ``Session1`` ... ``Session5``): fold ``i``
+    tests session ``i``, stops early on session ``i + 1`` and trains on the
+    other three. Report the mean and sd over the five folds, as the
+    literature does, rather than one session.
+
+    Returns
+    -------
+    SpeakerFolds with one group of speakers per session, in session order.
+    """
+    if "split" not in manifest.columns or not manifest["split"].astype(str).str.match(r"Session\d+$").all():
+        raise ValueError("session folds need an IEMOCAP manifest whose 'split' column names the session "
+                         "(Session1 ... Session5); see mmser_lib.corpora.iemocap")
+    sessions = sorted(manifest["split"].unique(), key=lambda name: int(name.removeprefix("Session")))
+    if len(sessions) < 3:
+        raise ValueError(f"leave-one-session-out with a validation session needs at least 3 sessions, "
+                         f"this manifest has {len(sessions)}: {sessions}")
+    groups = [sorted(manifest.loc[manifest["split"] == name, "speaker"].unique()) for name in sessions]
+    return SpeakerFolds(groups=groups, seed=0)
