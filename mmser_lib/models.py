@@ -461,6 +461,27 @@ def late_fusion(shapes: dict, n_classes: int, parts: dict, learning_rate: float 
     return _compile_for(model, learning_rate)
 
 
+def fusion_head(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
+    """The trainable head of a :func:`late_fusion` model on its own: embeddings -> class scores.
+
+    Input ``embeddings``, shape (n, width): what the model's ``fusion`` layer
+    outputs (both parts' embeddings side by side). The head *shares* its
+    layers with ``model``, so fitting the head on out-of-fold embeddings
+    (:func:`mmser_lib.runs.out_of_fold_embeddings`) trains the fusion model.
+    """
+    width = model.get_layer("fusion").output.shape[-1]
+    embeddings = keras.Input(shape=(width,), name="embeddings")
+    x = embeddings
+    for name in ("fusion_dense", "dropout", "emotion"):
+        x = model.get_layer(name)(x)
+    return _compile_for(keras.Model(embeddings, x, name="fusion_head"), learning_rate)
+
+
+def fusion_embedding_model(model: keras.Model) -> keras.Model:
+    """The frozen parts of a :func:`late_fusion` model: its inputs -> the ``fusion`` layer's output."""
+    return keras.Model(model.inputs, model.get_layer("fusion").output, name="fusion_embeddings")
+
+
 # ============================================================================= the TESS HuBERT/BERT write-up
 
 

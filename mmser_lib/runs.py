@@ -24,7 +24,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from mmser_lib import architectures, gpu, splits
+from mmser_lib import architectures, gpu, models, splits
 from mmser_lib.evaluation import best_threshold, binary_metrics, classification_metrics
 from mmser_lib.features import SequenceParams
 from mmser_lib.infra.records import package_versions
@@ -397,12 +397,27 @@ def train(
                    val_size, progress, enrol=enrol, enrol_from=enrol_from)
 
     parts = {}
-    for needed in arch.needs:  # late fusion: train its parts first, on the same rows
+    for needed in arch.needs:  # late fusion: train its parts first, on all training rows
         part = train(data.manifest, needed, split=data.split, raw=data.raw, params=params, seed=seed, epochs=epochs,
                      patience=patience, scaling=scaling, progress=progress, enrol=enrol, enrol_from=enrol_from)
         parts[needed] = part.model
     with gpu.strategy().scope():
         model = arch.build(data.shapes, data.n_outputs, (data.frames_mean, data.frames_variance), parts)
+    if arch.needs:  # ... and its head on embeddings of training rows from parts that never saw them
+        if record_rows:
+            raise ValueError(f"record_rows is not available for {model_name}: its head trains on embeddings")
+        head = models.fusion_head(model)
+        x_train = {"embeddings": out_of_fold_embeddings(data, model_name, params=params, seed=seed, epochs=epochs,
+                                                        patience=patience, scaling=scaling, progress=progress)}
+        x_val = {"embeddings": models.fusion_embedding_model(model).predict(data.x_val, verbose=0)}
+        fitted = fit(head, x_train, data.y_train, x_val, data.y_val, epochs=epochs,
+                     batch_size=batch_size or arch.batch_size, patience=patience,
+                     reduce_lr_patience=arch.reduce_lr_patience, class_weight=arch.class_weight,
+                     monitor=arch.monitor, extra_callbacks=extra_callbacks, seed=seed, progress=progress)
+        run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience,
+                          head_training="out-of-fold embeddings")
+        run.epoch_predictions = None
+        return run
 
     recorder = None
     if record_rows:
@@ -421,3 +436,61 @@ def train(
     run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience, **enrolment)
     run.epoch_predictions = recorder.predictions if recorder else None
     return run
+
+
+def out_of_fold_embeddings(data: TrainingData, model_name: str, groups: int = 3,
+                           params: SequenceParams | None = None, seed: int = 0, epochs: int = 60,
+                           patience: int = 15, scaling: str = "train", progress: bool = True) -> np.ndarray:
+    """Embeddings of every training row from parts that never saw its speaker (a late-fusion head's input).
+
+    A head trained on the embeddings its parts produce for their *own* training
+    rows learns how confident the parts are on data they have memorised, not
+    on new voices. Stacking does better: the training speakers are dealt into
+    ``groups`` groups; for each group the parts (the architecture's
+    :attr:`~mmser_lib.architectures.Architecture.needs`) are trained on the
+    other training speakers, stopping on the same validation speakers, and
+    embed the rows of the group they left out. Validation and test rows are
+    embedded by the parts trained on every training speaker, as before.
+
+    Parameters
+    ----------
+    data : the fusion model's :class:`TrainingData` (from :func:`prepare`).
+    model_name : a late-fusion architecture (one with ``needs``).
+    groups : how many groups of training speakers (fewer when there are fewer speakers; at least 2).
+
+    Returns
+    -------
+    np.ndarray, shape (n_training_rows, width), in the order of ``data.x_train``.
+    """
+    from tqdm.auto import tqdm
+
+    arch = architectures.get(model_name)
+    if not arch.needs:
+        raise ValueError(f"{model_name} is not a late-fusion architecture (it trains no parts first)")
+    train_rows = np.flatnonzero((data.split == "train").to_numpy())
+    speakers = data.manifest["speaker"].to_numpy()
+    train_speakers = sorted(set(speakers[train_rows]))
+    k = min(groups, len(train_speakers))
+    if k < 2:
+        raise ValueError(f"out-of-fold embeddings need at least 2 training speakers, the split has {train_speakers}")
+    order = np.random.default_rng(seed).permutation(train_speakers)
+    embeddings = None
+    for i in tqdm(range(k), desc=f"{model_name}: out-of-fold parts", disable=not progress):
+        held = set(order[i::k])
+        held_rows = train_rows[np.isin(speakers[train_rows], list(held))]
+        fold_split = data.split.copy()
+        fold_split.iloc[held_rows] = "held_out"
+        part_runs = {needed: train(data.manifest, needed, split=fold_split, raw=data.raw, params=params, seed=seed,
+                                   epochs=epochs, patience=patience, scaling=scaling, progress=False)
+                     for needed in arch.needs}
+        fusion = arch.build(data.shapes, data.n_outputs, (data.frames_mean, data.frames_variance),
+                            {name: run.model for name, run in part_runs.items()})
+        rows = data.manifest.iloc[held_rows]
+        x = {}
+        for run in part_runs.values():
+            x.update(run.inputs(rows, take(data.raw, held_rows), progress=False))
+        values = models.fusion_embedding_model(fusion).predict(x, verbose=0)
+        if embeddings is None:
+            embeddings = np.zeros((len(train_rows), values.shape[1]), dtype=np.float32)
+        embeddings[np.searchsorted(train_rows, held_rows)] = values
+    return embeddings
