@@ -60,6 +60,28 @@ def _gpus_with_memory_growth(backend: str) -> tuple[list[str], list[str]]:
     return [], [f"Keras backend {backend!r}: no GPU set-up for it here"]
 
 
+class _NotRetracing:
+    """A logging filter that drops TensorFlow's "triggered tf.function retracing" warning."""
+
+    def filter(self, record) -> bool:
+        return "tf.function retracing" not in record.getMessage()
+
+
+def _quiet_retracing_warnings() -> None:
+    """Keep TensorFlow's retracing warning out of notebooks (every other warning is kept).
+
+    The course trains many small models one after another (seeds, folds),
+    and each new model traces its own predict function: TensorFlow then warns
+    about "excessive" retracing, which is expected here and not something a
+    student can act on.
+    """
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _NotRetracing) for f in logger.filters):
+        logger.addFilter(_NotRetracing())
+
+
 def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True, deterministic: bool = True) -> dict:
     """Turn on GPU memory growth, optionally mixed precision, seed, op determinism, and report.
 
@@ -92,6 +114,8 @@ def setup(seed: int = 42, mixed_precision: bool = False, verbose: bool = True, d
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     import keras
+
+    _quiet_retracing_warnings()
 
     backend = keras.backend.backend()
     gpus, notes = _gpus_with_memory_growth(backend)

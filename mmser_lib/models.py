@@ -474,7 +474,7 @@ def fusion_head(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
     x = embeddings
     for name in ("fusion_dense", "dropout", "emotion"):
         x = model.get_layer(name)(x)
-    return _compile_for(keras.Model(embeddings, x, name="fusion_head"), learning_rate)
+    return _compile_for(keras.Model({"embeddings": embeddings}, x, name="fusion_head"), learning_rate)
 
 
 def fusion_embedding_model(model: keras.Model) -> keras.Model:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score, f1_score
+from sklearn.metrics import f1_score
 from sklearn.utils.class_weight import compute_class_weight
 from tqdm.keras import TqdmCallback
 
@@ -74,7 +74,9 @@ def validation_score(model: keras.Model, y_true: np.ndarray, probabilities: np.n
         from mmser_lib.evaluation import best_threshold
 
         return best_threshold(y_true, probabilities)[1]
-    return float(balanced_accuracy_score(y_true, probabilities.argmax(axis=1)))
+    from mmser_lib.evaluation import uar
+
+    return uar(y_true, probabilities.argmax(axis=1))
 
 
 def predict_in_chunks(model: keras.Model, x, batch_size: int = 256) -> np.ndarray:

@@ -158,6 +158,30 @@ def test_late_fusion_trains_only_its_new_layers(manifest, split, raw):
     assert not run.model.get_layer("prosody_features").trainable
     trainable = {w.path.split("/")[0] for w in run.model.trainable_weights}
     assert trainable == {"fusion_dense", "emotion"}
+    assert run.config["head_training"] == "out-of-fold embeddings"
+
+
+def test_out_of_fold_embeddings_come_from_parts_that_never_saw_the_speaker(manifest, split, raw, monkeypatch):
+    data = runs.prepare(manifest, ("frames", "contours"), split, raw=raw, params=PARAMS)
+    trained_on = []
+    real_train = runs.train
+
+    def spy(rows, name, split, **options):
+        trained_on.append((name, set(rows.loc[np.asarray(split) == "train", "speaker"])))
+        return real_train(rows, name, split=split, **options)
+
+    monkeypatch.setattr(runs, "train", spy)
+    embeddings = runs.out_of_fold_embeddings(data, "late_fusion", groups=2, params=PARAMS, epochs=1, patience=1,
+                                             progress=False)
+    assert embeddings.shape == (len(data.y_train), 64 + 128) and np.isfinite(embeddings).all()
+    assert (np.abs(embeddings).sum(axis=1) > 0).all()  # every training row was embedded
+    training_speakers = set(manifest.loc[split == "train", "speaker"])
+    assert [name for name, _ in trained_on] == ["mel_cnn", "prosody_mlp"] * 2
+    held_out = [training_speakers - speakers for _, speakers in trained_on[::2]]
+    assert all(held_out) and set().union(*held_out) == training_speakers  # each speaker left out once
+    assert not held_out[0] & held_out[1]
+    with pytest.raises(ValueError, match="not a late-fusion"):
+        runs.out_of_fold_embeddings(data, "mel_cnn")
 
 
 def test_per_speaker_scaling_uses_each_speakers_own_statistics(manifest, split, raw):

@@ -83,3 +83,18 @@ def test_a_bootstrap_over_speakers_sees_that_clips_of_one_voice_are_not_independ
     assert by_speaker[1] - by_speaker[0] > 0.6  # 6 speakers, all-or-nothing each: an honest, wide one
     with pytest.raises(ValueError, match="at least 2 speakers"):
         evaluation.bootstrap_interval(y[:20], predicted[:20], groups=speakers[:20])
+
+
+def test_uar_is_balanced_accuracy_without_a_warning_for_classes_the_subset_lacks():
+    import warnings
+
+    from sklearn.metrics import balanced_accuracy_score
+
+    y_true = np.array(["sad", "sad", "angry", "angry", "angry"])
+    y_pred = np.array(["sad", "happy", "angry", "sad", "angry"])  # "happy" is in no true label here
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = evaluation.uar(y_true, y_pred)
+    assert score == pytest.approx((1 / 2 + 2 / 3) / 2)
+    with pytest.warns(UserWarning):
+        assert score == pytest.approx(balanced_accuracy_score(y_true, y_pred))
