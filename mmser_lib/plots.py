@@ -7,6 +7,7 @@ reference tool points it at ``figures/``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -147,6 +148,16 @@ def plot_metric_bars(table, metrics=("accuracy", "uar", "macro_f1"), chance: flo
     return fig
 
 
+def _split_order(name) -> tuple:
+    """Sort key for split names: train, dev, val, test first, then numbered names by number (Session2 < Session10)."""
+    name = str(name)
+    known = ("train", "dev", "val", "test")
+    if name in known:
+        return (0, known.index(name), "")
+    parts = re.split(r"(\d+)", name)
+    return (1, 0, tuple(int(p) if p.isdigit() else p for p in parts))
+
+
 def plot_counts(manifest, column: str, hue: str | None = None, title: str = "", top: int | None = None):
     """Bar chart of how many utterances each value of ``column`` has (stacked by ``hue``).
 
@@ -164,6 +175,8 @@ def plot_counts(manifest, column: str, hue: str | None = None, title: str = "", 
         return None
     if column == "emotion":  # the course's emotion order, each bar in its emotion's colour
         counts = counts.loc[ordered_emotions(counts.index)]
+    elif column == "split":  # train, dev / val, test; Session1 ... Session5 in their own order
+        counts = counts.loc[sorted(counts.index, key=_split_order)]
     else:
         counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
     if hue == "emotion":

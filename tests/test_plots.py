@@ -22,3 +22,11 @@ def test_unequal_counts_are_drawn_in_the_course_order_and_colours():
     assert drawn == [mcolors.to_hex(c) for c in emotions.colours(labels)]
     stacked = plots.plot_counts(frame, "speaker", hue="emotion")
     assert [t.get_text() for t in stacked.axes[0].get_legend().get_texts()] == emotions.ordered(frame["emotion"])
+
+
+def test_splits_are_drawn_in_their_own_order_not_by_size():
+    sessions = ["Session10"] * 5 + ["Session2"] * 4 + ["Session1"] * 1 + ["Session3"] * 3
+    fig = plots.plot_counts(pd.DataFrame({"split": sessions}), "split")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["Session1", "Session2", "Session3", "Session10"]
+    fig = plots.plot_counts(pd.DataFrame({"split": ["test"] * 3 + ["train"] * 9 + ["dev"]}), "split")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["train", "dev", "test"]
