@@ -439,6 +439,21 @@ def quiet_start_up() -> None:
     logging.getLogger("absl").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="keras")
     warnings.filterwarnings("ignore", module="tensorflow")
+    # Some builds log at import through absl before TF_CPP_MIN_LOG_LEVEL is consulted (on CPUs with oneDNN:
+    # "All log messages before absl::InitializeLog() ...", "oneDNN custom operations are on"), straight to
+    # file descriptor 2: import TensorFlow once here with that descriptor pointed at /dev/null. An import
+    # that fails still raises, and its Python traceback is printed after the descriptor is restored.
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    sys.stderr.flush()
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:  # another Keras backend, without TensorFlow: nothing to quiet
+        pass
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
 
 
 def main(argv: list[str] | None = None) -> int:
