@@ -32,3 +32,25 @@ def test_outputs_and_figures_do_not_count_as_changes_but_sources_do(tmp_path):
     (tmp_path / "notebooks" / "a.ipynb").write_text(json.dumps(notebook))
     (tmp_path / "lib.py").write_text("A = 2\n")
     assert sorted(records.changed_files(tmp_path)) == ["lib.py", "notebooks/a.ipynb"]
+
+
+def test_committed_outputs_lose_tensorflow_machine_noise_and_nothing_else():
+    import importlib.util
+    from pathlib import Path
+
+    import nbformat
+
+    tool = Path(__file__).resolve().parents[1] / "tools" / "make_reference_figures.py"
+    spec = importlib.util.spec_from_file_location("make_reference_figures", tool)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    noisy = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+             "I0000 00:00:17.1 18987 port.cc:153] oneDNN custom operations are on. You may see ...\n"
+             "run.wav: neutral 0.43\n")
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=noisy),
+               nbformat.v4.new_output("stream", name="stderr", text="E0000 1 util.cc:131] oneDNN supports DT_BOOL "
+                                                                    "only on platforms with AVX-512. Falling back\n"),
+               nbformat.v4.new_output("stream", name="stdout", text="\n"),
+               nbformat.v4.new_output("stream", name="stderr", text="UserWarning: a real warning\n")]
+    kept = module.without_noise(outputs)
+    assert [o["text"] for o in kept] == ["run.wav: neutral 0.43\n", "\n", "UserWarning: a real warning\n"]

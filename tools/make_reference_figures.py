@@ -52,10 +52,14 @@ from mmser_lib.infra.records import changed_files
 
 REPO = Path(__file__).resolve().parents[1]
 # Lines of the machine's own start-up noise on stderr, left out of committed outputs: tqdm's note that
-# ipywidgets is missing (Colab has it), and TensorFlow's C++ log about an attribute its tf.data kernels do not
-# know (a version skew between TensorFlow and Keras that changes nothing). Everything else is kept.
+# ipywidgets is missing (Colab has it), TensorFlow's C++ log about an attribute its tf.data kernels do not
+# know (a version skew between TensorFlow and Keras that changes nothing), and its notes on CPUs where oneDNN
+# is used ("oneDNN custom operations are on", "oneDNN supports DT_BOOL only on platforms with AVX-512"), which
+# depend on the machine, not on the lesson. Everything else is kept.
 NOISE = re.compile(r"TqdmWarning: IProgress not found|from \.autonotebook import tqdm as notebook_tqdm|"
-                   r"^WARNING: All log messages before absl::InitializeLog|node_def_util\.cc")
+                   r"^WARNING: All log messages before absl::InitializeLog|node_def_util\.cc|"
+                   r"port\.cc:\d+\] oneDNN custom operations are on|"
+                   r"util\.cc:\d+\] oneDNN supports DT_BOOL only on platforms with AVX-512")
 AUDIO_NOTE = ("(An audio player of a real corpus clip was here; real recordings are not committed. "
               "Run the cell to hear it.)\n")
 
@@ -130,11 +134,18 @@ def is_real_audio(output: dict, real: bool) -> bool:
 
 
 def without_noise(outputs: list) -> list:
-    """``outputs`` with the :data:`NOISE` lines taken out of stderr streams (and streams left empty dropped)."""
+    """``outputs`` with the :data:`NOISE` lines taken out of text streams (and streams left empty dropped).
+
+    stdout too: a shell cell (``!mmser ...``) shows the command's stderr in its stdout.
+    """
     kept = []
     for output in outputs:
-        if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            lines = [line for line in output["text"].splitlines(keepends=True) if not NOISE.search(line)]
+        if output.get("output_type") == "stream":
+            every = output["text"].splitlines(keepends=True)
+            lines = [line for line in every if not NOISE.search(line)]
+            if len(lines) == len(every):  # nothing taken out: kept as it is
+                kept.append(output)
+                continue
             if not "".join(lines).strip():
                 continue
             output = nbformat.from_dict({**output, "text": "".join(lines)})
