@@ -403,44 +403,38 @@ def train(
         parts[needed] = part.model
     with gpu.strategy().scope():
         model = arch.build(data.shapes, data.n_outputs, (data.frames_mean, data.frames_variance), parts)
+    fitted_model, x_train, x_val, recorder, head_training = model, data.x_train, data.x_val, None, {}
     if arch.needs:  # ... and its head on embeddings of training rows from parts that never saw them
         if record_rows:
             raise ValueError(f"record_rows is not available for {model_name}: its head trains on embeddings")
-        head = models.fusion_head(model)
+        fitted_model = models.fusion_head(model)  # shares its layers with model
         x_train = {"embeddings": out_of_fold_embeddings(data, model_name, params=params, seed=seed, epochs=epochs,
-                                                        patience=patience, scaling=scaling, progress=progress)}
+                                                        patience=patience, scaling=scaling, progress=progress,
+                                                        enrol=enrol, enrol_from=enrol_from)}
         x_val = {"embeddings": models.fusion_embedding_model(model).predict(data.x_val, verbose=0)}
-        fitted = fit(head, x_train, data.y_train, x_val, data.y_val, epochs=epochs,
-                     batch_size=batch_size or arch.batch_size, patience=patience,
-                     reduce_lr_patience=arch.reduce_lr_patience, class_weight=arch.class_weight,
-                     monitor=arch.monitor, extra_callbacks=extra_callbacks, seed=seed, progress=progress)
-        run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience,
-                          head_training="out-of-fold embeddings")
-        run.epoch_predictions = None
-        return run
-
-    recorder = None
-    if record_rows:
+        head_training = {"head_training": "out-of-fold embeddings"}
+    elif record_rows:
         usable = data.target.usable(manifest) if data.target.is_detector else None
         recorder = EpochPredictions({
             name: data.transform(np.asarray(rows)[usable] if usable is not None and len(rows) == len(manifest)
                                  else np.asarray(rows))
             for name, rows in record_rows.items()})
-    fitted = fit(model, data.x_train, data.y_train, data.x_val, data.y_val, epochs=epochs,
+    fitted = fit(fitted_model, x_train, data.y_train, x_val, data.y_val, epochs=epochs,
                  batch_size=batch_size or arch.batch_size, patience=patience,
                  oversample_train=arch.oversample, reduce_lr_patience=arch.reduce_lr_patience,
                  class_weight=arch.class_weight, monitor=arch.monitor,
                  extra_callbacks=[*(extra_callbacks or []), *([recorder] if recorder else [])], seed=seed,
                  progress=progress)
     enrolment = {"enrol": enrol, "enrol_from": enrol_from} if scaling == "speaker" else {}
-    run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience, **enrolment)
+    run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience, **enrolment, **head_training)
     run.epoch_predictions = recorder.predictions if recorder else None
     return run
 
 
 def out_of_fold_embeddings(data: TrainingData, model_name: str, groups: int = 3,
                            params: SequenceParams | None = None, seed: int = 0, epochs: int = 60,
-                           patience: int = 15, scaling: str = "train", progress: bool = True) -> np.ndarray:
+                           patience: int = 15, scaling: str = "train", progress: bool = True, enrol: int = 0,
+                           enrol_from: str = "random") -> np.ndarray:
     """Embeddings of every training row from parts that never saw its speaker (a late-fusion head's input).
 
     A head trained on the embeddings its parts produce for their *own* training
@@ -457,6 +451,7 @@ def out_of_fold_embeddings(data: TrainingData, model_name: str, groups: int = 3,
     data : the fusion model's :class:`TrainingData` (from :func:`prepare`).
     model_name : a late-fusion architecture (one with ``needs``).
     groups : how many groups of training speakers (fewer when there are fewer speakers; at least 2).
+    params, seed, epochs, patience, scaling, enrol, enrol_from : as for the final parts (:func:`train`).
 
     Returns
     -------
@@ -481,7 +476,8 @@ def out_of_fold_embeddings(data: TrainingData, model_name: str, groups: int = 3,
         fold_split = data.split.copy()
         fold_split.iloc[held_rows] = "held_out"
         part_runs = {needed: train(data.manifest, needed, split=fold_split, raw=data.raw, params=params, seed=seed,
-                                   epochs=epochs, patience=patience, scaling=scaling, progress=False)
+                                   epochs=epochs, patience=patience, scaling=scaling, progress=False, enrol=enrol,
+                                   enrol_from=enrol_from)
                      for needed in arch.needs}
         fusion = arch.build(data.shapes, data.n_outputs, (data.frames_mean, data.frames_variance),
                             {name: run.model for name, run in part_runs.items()})
