@@ -423,6 +423,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The commands that train, load or run a Keras model, and so import TensorFlow.
+TENSORFLOW_COMMANDS = {"train", "crossval", "evaluate", "predict", "demo"}
+
+
 def quiet_start_up() -> None:
     """Keep TensorFlow's and absl's start-up log lines (CUDA factory registrations, warnings) out of the output.
 
@@ -439,10 +443,18 @@ def quiet_start_up() -> None:
     logging.getLogger("absl").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="keras")
     warnings.filterwarnings("ignore", module="tensorflow")
-    # Some builds log at import through absl before TF_CPP_MIN_LOG_LEVEL is consulted (on CPUs with oneDNN:
-    # "All log messages before absl::InitializeLog() ...", "oneDNN custom operations are on"), straight to
-    # file descriptor 2: import TensorFlow once here with that descriptor pointed at /dev/null. An import
-    # that fails still raises, and its Python traceback is printed after the descriptor is restored.
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with file descriptor 2 pointed at /dev/null (the commands that train or predict).
+
+    Some builds log at import through absl before TF_CPP_MIN_LOG_LEVEL is consulted (on CPUs with oneDNN:
+    "All log messages before absl::InitializeLog() ...", "oneDNN custom operations are on"), straight to
+    file descriptor 2. An import that fails still raises, and its Python traceback is printed after the
+    descriptor is restored. Commands that never touch TensorFlow (``models``, ``twin``, ``grade``) skip this.
+    """
+    import os
+
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     sys.stderr.flush()
     os.dup2(devnull, 2)
@@ -462,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not args.verbose and "tensorflow" not in sys.modules:
         quiet_start_up()
+        if args.command in TENSORFLOW_COMMANDS:
+            import_tensorflow_quietly()
     try:
         args.func(args)
     except (corpora.CorpusNotFoundError, AudioError, FileNotFoundError, ValueError) as err:
