@@ -13,13 +13,12 @@ once per run.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from mmser_lib import architectures, evaluation, inputs, runs, splits
+from mmser_lib import architectures, evaluation, inputs, runs, splits, text
 from mmser_lib.scaling import enrolment_rows
 from mmser_lib.targets import Target
 
@@ -225,11 +224,6 @@ def cross_validate(manifest: pd.DataFrame, name: str, folds: splits.SpeakerFolds
                            predictions=pd.concat(parts, ignore_index=True), enrolment=enrolment)
 
 
-def _line_key(text: str) -> str:
-    """A transcript reduced to lower-case words, so that "Okay." and "okay" are one line."""
-    return " ".join(re.findall(r"[a-z0-9']+", str(text).lower()))
-
-
 def scores_by_seen_line(cv: CrossValidation, manifest: pd.DataFrame) -> pd.DataFrame:
     """Scores of the pooled fold predictions, split by whether the test line was said in training.
 
@@ -237,8 +231,9 @@ def scores_by_seen_line(cv: CrossValidation, manifest: pd.DataFrame) -> pd.DataF
     leave-one-session-out the training sessions said most scripted test
     lines word for word: a text model may recognise the *line* (and the
     emotion it usually carried) instead of reading emotion from new words.
-    A line is "seen" when its words, lower-cased, are those of a transcript
-    of a training speaker of the same fold.
+    A line is "seen" when its words (:func:`mmser_lib.text.normalise`: lower
+    case, no punctuation) are those of a transcript of a training speaker of
+    the same fold.
 
     Parameters
     ----------
@@ -257,10 +252,10 @@ def scores_by_seen_line(cv: CrossValidation, manifest: pd.DataFrame) -> pd.DataF
     scored = cv.predictions.merge(columns, on="path", how="left", validate="many_to_one")
     seen = np.zeros(len(scored), dtype=bool)
     for fold in range(cv.folds.k):
-        said = set(manifest.loc[manifest["speaker"].isin(cv.folds.sides(fold)["train"]), "text"].map(_line_key))
+        said = set(manifest.loc[manifest["speaker"].isin(cv.folds.sides(fold)["train"]), "text"].map(text.normalise))
         said.discard("")
         here = (scored["fold"] == fold).to_numpy()
-        seen[here] = scored.loc[here, "text"].map(_line_key).isin(said).to_numpy()
+        seen[here] = scored.loc[here, "text"].map(text.normalise).isin(said).to_numpy()
     scored["dialog"] = np.where(scored["sentence_id"].astype(str).str.startswith("script"), "scripted", "improvised")
     scored["line"] = np.where(seen, "said in training", "new")
     classes = sorted(scored["emotion"].unique())
