@@ -40,6 +40,9 @@ class Architecture:
         None for UAR (F1 for a detector), "val_weighted_f1" for MELD's metric.
     class_weight : weight classes by inverse frequency in training (off where the
         score is weighted F1, which rewards the real class shares).
+    enrol_draws : with per-speaker normalisation from K enrolment clips, how many K-clip
+        draws normalise each *training* speaker (0: all of their clips);
+        :func:`mmser_lib.runs.prepare` explains.
     """
 
     name: str
@@ -55,6 +58,7 @@ class Architecture:
     needs: tuple[str, ...] = ()
     monitor: str | None = None
     class_weight: bool = True
+    enrol_draws: int = 0
 
     def build(self, shapes: dict, n_outputs: int, frame_stats=(None, None), parts: dict | None = None):
         """The compiled Keras model.
@@ -85,7 +89,7 @@ ARCHITECTURES: dict[str, Architecture] = {a.name: a for a in [
     # the best audio recipe of the course, listed first (README, "The best audio recipe")
     _A("best_audio", None, ("whisper_base",), "layer_mix_mlp",
        "frozen Whisper base encoder: a learned mix of its 7 layers (mean and sd pooled), dropout, softmax",
-       {"hidden": 0, "dropout": 0.5, "l2": 1e-2}, reduce_lr_patience=5),
+       {"hidden": 0, "dropout": 0.5, "l2": 1e-2}, reduce_lr_patience=5, enrol_draws=8),
     # Roig: CREMA-D and MELD
     _A("conv1d", "roig", ("frames",), "conv1d_baseline", "Conv1D baseline over log-mel frames"),
     _A("two_branch", "roig", ("frames", "tfidf"), "two_branch",

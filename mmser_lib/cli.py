@@ -86,7 +86,7 @@ def cmd_train(args) -> None:
               f"{(split == 'unused').sum()} dev / test rows are left for `mmser evaluate`")
     run = runs.train(manifest, args.model, split=split, seed=args.seed, epochs=args.epochs, patience=args.patience,
                      val_size=args.val_size if args.val_size is not None else 0.2, scaling=args.scaling,
-                     enrol=args.enrol or 0, enrol_from=args.enrol_from or "random")
+                     enrol=args.enrol or 0, enrol_from=args.enrol_from or "random", enrol_draws=args.enrol_draws)
     run.config["root"] = str(Path(args.root).resolve())
     run.save(args.out)
     c = run.config
@@ -118,7 +118,8 @@ def cmd_crossval(args) -> None:
     if args.enrol is not None and args.scaling != "speaker":
         raise ValueError("--enrol applies to per-speaker normalisation; add --scaling speaker")
     result = experiments.cross_validate(manifest, args.model, folds, seed=args.seed, scaling=args.scaling,
-                                        epochs=args.epochs, patience=args.patience, enrol=args.enrol or 0)
+                                        epochs=args.epochs, patience=args.patience, enrol=args.enrol or 0,
+                                        enrol_draws=args.enrol_draws)
     summary = result.summary()
     result.per_fold.to_csv(out / "per_fold.csv", index=False)
     result.predictions.to_csv(out / "predictions.csv", index=False)
@@ -358,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     enrol_options(p, "with --scaling speaker: K enrolment clips per validation (and, by default, test) speaker "
                      "give that speaker's statistics and are not scored; 0 = all of the speaker's clips "
                      "(an upper bound)")
+    p.add_argument("--enrol-draws", type=int, default=None, metavar="N",
+                   help="with --enrol K: normalise each training speaker with N draws of K clips, as test "
+                        "speakers are (0: all of their clips; default: the model's own, 8 for best_audio)")
     speaker_options(p)
     p.set_defaults(func=cmd_train)
 
@@ -376,6 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--enrol", type=int, default=None, metavar="K",
                    help="with --scaling speaker: K enrolment clips per validation and test speaker (not scored); "
                         "0 = all of their clips (an upper bound)")
+    p.add_argument("--enrol-draws", type=int, default=None, metavar="N",
+                   help="with --enrol K: normalise each training speaker with N draws of K clips, as test "
+                        "speakers are (0: all of their clips; default: the model's own, 8 for best_audio)")
     speaker_options(p)
     p.set_defaults(func=cmd_crossval)
 

@@ -283,7 +283,8 @@ class TrainingData:
 
 def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, target: Target | None = None,
             raw=None, params: SequenceParams | None = None, scaling: str = "train", seed: int = 0,
-            val_size: float = 0.2, progress: bool = True, enrol: int = 0, enrol_from: str = "random") -> TrainingData:
+            val_size: float = 0.2, progress: bool = True, enrol: int = 0, enrol_from: str = "random",
+            enrol_draws: int = 0) -> TrainingData:
     """Inputs, labels and a fitted input pipeline for training a model that reads ``kinds``.
 
     Parameters
@@ -298,7 +299,12 @@ def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, targe
     enrol, enrol_from : with ``scaling="speaker"``, each *validation* speaker is normalised with
         ``enrol`` enrolment clips (drawn as :func:`mmser_lib.scaling.enrolment_rows` does), which
         are left out of the validation scores, exactly as test speakers will be; 0 uses all of
-        their clips. Training speakers always use all of theirs (they are training data).
+        their clips.
+    enrol_draws : with ``scaling="speaker"`` and ``enrol > 0``, how training speakers are
+        normalised: 0 with all of their clips (they are training data); ``n > 0`` as test
+        speakers will be, each with ``enrol`` clips drawn at random, ``n`` different draws
+        (the training rows appear ``n`` times, once per draw). Train as you test: a
+        speaker's statistics from 8 clips are noisier than from 60, and the model learns that.
 
     Returns
     -------
@@ -332,6 +338,14 @@ def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, targe
     val = val & (y >= 0)
     pipeline.fit(manifest[train], take(raw, train))
     x_train = pipeline.transform(manifest[train], take(raw, train))
+    y_train = y[train]
+    if scaling == "speaker" and enrol > 0 and enrol_draws > 0:  # training speakers enrolled like test speakers
+        draws = [pipeline.transform(manifest[train], take(raw, train),
+                                    reference=enrolment_rows(manifest[train], enrol, seed=1000 * (seed + 1) + draw,
+                                                             source=enrol_from))
+                 for draw in range(enrol_draws)]
+        x_train = {key: np.concatenate([d[key] for d in draws]) for key in draws[0]}
+        y_train = np.tile(y[train], enrol_draws)
     x_val = pipeline.transform(manifest[val], take(raw, val))
     if scaling == "speaker" and enrol > 0:  # validation speakers are enrolled like test speakers
         enrolled = enrolment_rows(manifest[val], enrol, seed=seed, source=enrol_from)
@@ -344,7 +358,7 @@ def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, targe
         real = x_train["frames"][x_train["frames_mask"] > 0]  # (n_real_frames, n_features): padding left out
         mean, variance = real.mean(axis=0), real.var(axis=0)
     split = split.where(~((split == "val") & ~val), "unused")
-    return TrainingData(manifest, split, raw, target, pipeline, x_train, y[train], x_val, y[val], mean, variance,
+    return TrainingData(manifest, split, raw, target, pipeline, x_train, y_train, x_val, y[val], mean, variance,
                         seed)
 
 
@@ -366,6 +380,7 @@ def train(
     progress: bool = True,
     enrol: int = 0,
     enrol_from: str = "random",
+    enrol_draws: int | None = None,
 ) -> Run:
     """Train ``model_name`` on the "train" rows, choosing the epoch (and a detector's threshold) on "val" rows.
 
@@ -376,6 +391,7 @@ def train(
     ----------
     manifest, split, params, seed, val_size, scaling, enrol, enrol_from : as for :func:`prepare`;
         ``enrol`` is also what :meth:`Run.evaluate` uses for test speakers unless told otherwise.
+    enrol_draws : as for :func:`prepare`; default the architecture's own (8 for ``best_audio``, 0 otherwise).
     model_name : a name of :data:`mmser_lib.architectures.ARCHITECTURES`.
     X, raw : precomputed inputs for every row of ``manifest``: ``X`` the pair
         (frames (n_rows, n_frames, n_features), mask (n_rows, n_frames)) that
@@ -391,10 +407,14 @@ def train(
     Run, whose ``config["history"]`` holds the training curves and best epoch.
     """
     arch = architectures.get(model_name)
+    enrol_draws = arch.enrol_draws if enrol_draws is None else enrol_draws
+    if arch.needs and enrol_draws:
+        raise ValueError(f"{model_name} trains its head on out-of-fold embeddings of each training row once; "
+                         "enrol_draws must be 0")
     gpu.seed_everything(seed)
     target = Target.detector(arch.detects) if arch.detects else None
     data = prepare(manifest, arch.inputs, split, target, raw if raw is not None else X, params, scaling, seed,
-                   val_size, progress, enrol=enrol, enrol_from=enrol_from)
+                   val_size, progress, enrol=enrol, enrol_from=enrol_from, enrol_draws=enrol_draws)
 
     parts = {}
     for needed in arch.needs:  # late fusion: train its parts first, on all training rows
@@ -425,7 +445,8 @@ def train(
                  class_weight=arch.class_weight, monitor=arch.monitor,
                  extra_callbacks=[*(extra_callbacks or []), *([recorder] if recorder else [])], seed=seed,
                  progress=progress)
-    enrolment = {"enrol": enrol, "enrol_from": enrol_from} if scaling == "speaker" else {}
+    enrolment = ({"enrol": enrol, "enrol_from": enrol_from, "enrol_draws": enrol_draws if enrol else 0}
+                 if scaling == "speaker" else {})
     run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience, **enrolment, **head_training)
     run.epoch_predictions = recorder.predictions if recorder else None
     return run

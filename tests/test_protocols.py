@@ -130,3 +130,33 @@ def test_oversampling_balances_training_rows_only_by_repeating_them():
     index = training.oversample(y, seed=0)
     assert np.bincount(y[index]).tolist() == [90, 90]
     assert set(index) == set(range(100))  # every original row kept, minority rows repeated
+
+
+def test_training_speakers_can_be_normalised_from_enrolment_draws_as_test_speakers_are():
+    from mmser_lib import runs
+
+    rng = np.random.default_rng(0)
+    m = _manifest(n_speakers=5)  # 24 clips per speaker
+    speaker_index = m["speaker"].str[2:].astype(int).to_numpy()
+    raw = {"egemaps": (rng.normal(size=(len(m), 3)) + speaker_index[:, None] * 5).astype(np.float32)}
+    split = pd.Series(np.select([speaker_index < 3, speaker_index == 3], ["train", "val"], "test"))
+    plain = runs.prepare(m, ("egemaps",), split, raw=raw, scaling="speaker", enrol=4)
+    drawn = runs.prepare(m, ("egemaps",), split, raw=raw, scaling="speaker", enrol=4, enrol_draws=3)
+    train = (split == "train").to_numpy()
+    n = int(train.sum())
+    assert len(plain.y_train) == n and len(drawn.y_train) == 3 * n
+    np.testing.assert_array_equal(drawn.y_train, np.tile(plain.y_train, 3))
+    np.testing.assert_allclose(drawn.x_val["egemaps"], plain.x_val["egemaps"])  # validation is enrolled either way
+    draws = drawn.x_train["egemaps"].reshape(3, n, -1)
+    speakers = m.loc[train, "speaker"].to_numpy()
+    for s in np.unique(speakers):
+        rows = speakers == s
+        # all clips: each training speaker z-scored with all of their clips
+        np.testing.assert_allclose(plain.x_train["egemaps"][rows].mean(axis=0), 0, atol=1e-5)
+        for d in range(3):  # each draw: the same clips, z-scored with the statistics of 4 of them only
+            assert np.abs(draws[d][rows].mean(axis=0)).max() > 0.05
+            for j in range(3):
+                assert np.corrcoef(draws[d][rows, j], raw["egemaps"][train][rows, j])[0, 1] > 0.9999
+        assert not np.allclose(draws[0][rows], draws[1][rows])  # the draws differ
+    with pytest.raises(ValueError, match="enrol_draws must be 0"):
+        runs.train(m, "late_fusion", split=split, enrol_draws=2)
