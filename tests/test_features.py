@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 
 from mmser_lib import features
 from mmser_lib.features import SequenceParams
@@ -34,3 +35,28 @@ def test_parallel_and_serial_extraction_agree(small_manifest):
     serial, _ = features.extract_sequences(subset, n_jobs=1, progress=False, cache=False)
     parallel, _ = features.extract_sequences(subset, n_jobs=2, progress=False, cache=False)
     np.testing.assert_allclose(serial, parallel, rtol=1e-5, atol=1e-5)  # float32 sums in another order
+
+
+def test_cached_map_can_batch_clips_of_similar_length_without_changing_any_value():
+    from mmser_lib.infra import cache
+
+    rng = np.random.default_rng(0)
+    lengths = [900, 100, 500, 300, 800, 200, 700, 400]
+    manifest = pd.DataFrame({"path": [f"clip{i}.wav" for i in range(8)], "corpus": "other",
+                             "audio": [rng.normal(size=n).astype(np.float32) for n in lengths]})
+    seen = []
+
+    def padded_batch(jobs):  # records what each batch pads to, and returns each clip's own mean
+        seen.append([len(job.source) for job in jobs])
+        return [cache.Computed(values={"g": np.array([job.source.mean()], np.float32)}) for job in jobs]
+
+    plain = cache.cached_map(manifest, {"g": {}}, padded_batch, batch_size=2, progress=False)
+    plain_batches, seen[:] = list(seen), []
+    grouped = cache.cached_map(manifest, {"g": {}}, padded_batch, batch_size=2, progress=False, similar_lengths=True)
+    assert plain_batches[0] == [900, 100]
+    assert seen == [[100, 200], [300, 400], [500, 700], [800, 900]]
+    padded = {name: sum(len(b) * max(b) for b in batches) for name, batches in (("plain", plain_batches),
+                                                                                 ("grouped", seen))}
+    assert padded["grouped"] < padded["plain"]
+    for a, b in zip(plain.values, grouped.values):  # each row keeps its own value
+        np.testing.assert_array_equal(a["g"], b["g"])

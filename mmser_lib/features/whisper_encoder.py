@@ -218,8 +218,9 @@ def whisper_embeddings(
     ----------
     manifest : needs ``path`` and ``corpus`` (an ``audio`` column of arrays is read instead of files).
     model : see :class:`WhisperEncoder`.
-    batch_size : clips encoded together (:meth:`WhisperEncoder.batch_states`); the
-        result does not depend on it beyond float rounding.
+    batch_size : clips encoded together (:meth:`WhisperEncoder.batch_states`), files of
+        similar size in one batch so that little is padded; the result does not
+        depend on it beyond float rounding.
 
     Returns
     -------
@@ -230,7 +231,8 @@ def whisper_embeddings(
     params = {"version": VERSION, "model": pretrained.model_identity(model), "pooling": "mean+sd",
               "window": "clip"}
     mapped = cache.cached_map(manifest, {"whisper": params}, _Encoder(model, device), use_cache=use_cache,
-                              batch_size=batch_size, progress=progress, desc=f"Whisper {model} encoder")
+                              batch_size=batch_size, progress=progress, desc=f"Whisper {model} encoder",
+                              similar_lengths=True)
     report = SSLReport.from_map(mapped)
     if verbose:
         print(report.summary())

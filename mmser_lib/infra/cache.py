@@ -243,6 +243,7 @@ def cached_map(
     in_workers: bool = False,
     progress: bool = True,
     desc: str = "files",
+    similar_lengths: bool = False,
 ) -> MapResult:
     """Every group's value for every row of ``manifest``, from the cache or computed.
 
@@ -262,6 +263,9 @@ def cached_map(
         need no access to the cache folder.
     in_workers : use worker processes however few the files (for libraries
         that must not load in this process).
+    similar_lengths : put files of similar length in one batch (sorted by file
+        size, or by length for in-memory audio), for a ``compute`` that pads a
+        batch to its longest clip; the values do not depend on the order.
 
     Returns
     -------
@@ -307,6 +311,8 @@ def cached_map(
         for index in indexes.values():
             index.save()
 
+    if similar_lengths:
+        jobs.sort(key=_source_size)
     batches = [jobs[k:k + batch_size] for k in range(0, len(jobs), batch_size)]
     bar = tqdm(total=len(jobs), desc=desc, unit="file", disable=not progress or not jobs)
     for batch, outputs in zip(batches, _map_batches(compute, batches, n_jobs, in_workers)):
@@ -332,6 +338,16 @@ def cached_map(
         bar.update(len(batch))
     bar.close()
     return result
+
+
+def _source_size(job: Job) -> int:
+    """A job's length for :func:`cached_map`'s ``similar_lengths``: samples in memory, else bytes on disk."""
+    if isinstance(job.source, np.ndarray):
+        return len(job.source)
+    try:
+        return os.path.getsize(job.source)
+    except OSError:
+        return 0
 
 
 def _map_batches(compute: Callable, batches: list, n_jobs: int | None, in_workers: bool):
