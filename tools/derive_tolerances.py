@@ -72,6 +72,25 @@ def rules_from_own_seeds(metrics: dict) -> list[dict]:
     return rules
 
 
+def stale_reference_values(metrics_path: Path, values: dict[str, list], rules: list[dict]) -> list[str]:
+    """Numbers of the committed reference further from every rerun than their rule allows (a stale reference)."""
+    if not metrics_path.is_file():
+        return []
+    reference = flatten(json.loads(metrics_path.read_text())["metrics"])
+    outside = []
+    for rule in rules:
+        name, seen = rule["pattern"], values.get(rule["pattern"], [])
+        value = reference.get(name)
+        numbers = [v for v in seen if isinstance(v, int | float) and not isinstance(v, bool)]
+        if not isinstance(value, int | float) or isinstance(value, bool) or len(numbers) != len(seen) or not seen:
+            if value is not None and seen and value not in seen and len(numbers) != len(seen):
+                outside.append(name)
+            continue
+        if min(abs(value - v) for v in numbers) > rule["abs"] + 1e-9:
+            outside.append(name)
+    return outside
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebook")
@@ -119,6 +138,10 @@ def main() -> None:
     path.write_text(json.dumps(payload, indent=1) + "\n")
     moved = sum("range" in r["why"] for r in derived)
     print(f"wrote {path.relative_to(mrf.REPO)}: {len(derived)} rules, {moved} numbers moved between seeds")
+    outside = stale_reference_values(target / "metrics.json", values, derived)
+    if outside:
+        print(f"the committed reference is outside its reruns' tolerance on {len(outside)} number(s) (remake it at "
+              f"this commit: tools/make_reference_figures.py): " + ", ".join(outside[:12]))
 
 
 if __name__ == "__main__":
