@@ -49,12 +49,16 @@ def table(rows: list[tuple[str, dict | None, dict | None]]) -> str:
     full_total = fast_total = 0.0
     for name, full, fast in rows:
         full_s = f"{full['seconds'] / 60:.1f} min" if full else "not recorded"
+        if full and full.get("note"):  # e.g. another job shared the CPU: an upper bound
+            full_s += " (*)"
         fast_s = f"{fast['seconds']:.0f} s" if fast else "not recorded"
         full_total += full["seconds"] if full else 0.0
         fast_total += fast["seconds"] if fast else 0.0
         lines.append(f"| {name} | {full_s} | {full['data'] if full else '-'} | {fast_s} | "
                      f"{full['commit'] if full else '-'} |")
     lines.append(f"| **total** | **{full_total / 60:.1f} min** | | **{fast_total / 60:.1f} min** | |")
+    notes = sorted({full["note"] for _, full, _ in rows if full and full.get("note")})
+    lines += [f"\n(*) {note}" for note in notes]
     return "\n".join(lines)
 
 
