@@ -101,6 +101,7 @@ def cross_corpus_matrix(
     keep_runs: bool = False,
     progress: bool = True,
     enrol: int = 0,
+    training_seed: int | None = None,
 ) -> CrossCorpus:
     """Train ``model`` on each corpus and score it on the test speakers of every corpus.
 
@@ -117,6 +118,9 @@ def cross_corpus_matrix(
         statistics. 0 with ``scaling="speaker"`` takes them from all of the speaker's clips,
         the scored ones included: an upper bound.
     pooled : add a row for one model trained on every corpus's training speakers.
+    seed, training_seed : ``seed`` deals each corpus's speakers into train / validation /
+        test; ``training_seed`` seeds the training runs (default: ``seed``), so reruns with
+        other training seeds keep the same speakers.
     raw : corpus -> precomputed :func:`mmser_lib.inputs.raw_inputs` for the rows of
         its manifest (before filtering to ``emotions``); computed when missing.
 
@@ -150,8 +154,10 @@ def cross_corpus_matrix(
             raw_train = {k: np.concatenate([inputs[n][k] for n in data]) for k in inputs[next(iter(data))]}
         else:
             frame, split, raw_train = data[train_name], split_of[train_name], inputs[train_name]
-        run = runs.train(frame, model, split=split, raw=raw_train, seed=seed, epochs=epochs, patience=patience,
-                         scaling=scaling, progress=False, enrol=enrol if scaling == "speaker" else 0)
+        run = runs.train(frame, model, split=split, raw=raw_train,
+                         seed=seed if training_seed is None else training_seed,
+                         epochs=epochs, patience=patience, scaling=scaling, progress=False,
+                         enrol=enrol if scaling == "speaker" else 0)
         if keep_runs:
             kept[train_name] = run
         for test_name in data:
