@@ -102,6 +102,13 @@ def cmd_train(args) -> None:
           + f"; saved to {args.out}")
 
 
+def training_enrol_draws(args) -> int:
+    """How many K-clip draws normalised each training speaker (0: all of their clips; see runs.prepare)."""
+    if args.scaling != "speaker" or not args.enrol:
+        return 0
+    return architectures.get(args.model).enrol_draws if args.enrol_draws is None else args.enrol_draws
+
+
 def cmd_crossval(args) -> None:
     from mmser_lib import experiments, gpu, splits
 
@@ -126,7 +133,8 @@ def cmd_crossval(args) -> None:
     (out / "summary.json").write_text(json.dumps({**summary, "corpus": args.corpus,
                                                   "root": str(Path(args.root).resolve()),
                                                   "scaling": args.scaling, "epochs": args.epochs,
-                                                  "patience": args.patience}, indent=2) + "\n")
+                                                  "patience": args.patience,
+                                                  "enrol_draws": training_enrol_draws(args)}, indent=2) + "\n")
     print(result.per_fold.round(3).to_string(index=False))
     if result.enrolment:
         print("test speakers normalised with " + (

@@ -139,3 +139,16 @@ def test_crossval_tests_every_speaker_once_on_the_folds_of_a_file(small_twin, tm
     summary = json.loads((out / "summary.json").read_text())
     low, high = summary["uar_pooled_ci_speakers"]
     assert summary["n"] == 120 and 0 <= low <= summary["uar_pooled"] <= high <= 1
+    assert summary["enrol_draws"] == 0  # no per-speaker normalisation
+
+
+def test_crossval_records_how_training_speakers_were_enrolled():
+    from argparse import Namespace
+
+    def draws(**options):
+        return cli.training_enrol_draws(Namespace(**{"model": "best_audio", "scaling": "speaker", "enrol": 8,
+                                                     "enrol_draws": None, **options}))
+
+    assert draws() == 8  # best_audio's own
+    assert draws(enrol_draws=2) == 2 and draws(model="mlp_audio") == 0
+    assert draws(enrol=0) == 0 and draws(scaling="train") == 0  # all clips, or no per-speaker statistics
