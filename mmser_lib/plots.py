@@ -461,16 +461,21 @@ def plot_emotion_timeline(predictions, title: str = "", parts: list[dict] | None
             # windows that the model did not score (a line through the centres would invent changes)
             w = prediction.windows
             centres = ((w["start"] + w["end"]) / 2).to_numpy()
-            step = float(np.median(np.diff(centres))) if len(centres) > 1 else float((w["end"] - w["start"]).iloc[0])
+            # (the last window ends with the recording, so it may sit closer to the one before: no overlap)
+            if len(centres) > 1:
+                gaps = np.diff(centres)
+                widths = 0.95 * np.minimum(np.r_[gaps[0], gaps], np.r_[gaps, gaps[-1]])
+            else:
+                widths = 0.95 * (w["end"] - w["start"]).to_numpy(dtype=float)
             bottom = np.zeros(len(w))
             for label, colour in zip(labels, colours):
                 share = w[f"p_{label}"].to_numpy()
-                ax.bar(centres, share, width=step * 0.95, bottom=bottom, color=colour, alpha=0.85, label=label,
+                ax.bar(centres, share, width=widths, bottom=bottom, color=colour, alpha=0.85, label=label,
                        linewidth=0)
                 bottom += share
-            for centre, quiet in zip(centres, ~w["speech"]):
+            for centre, width, quiet in zip(centres, widths, ~w["speech"]):
                 if quiet:
-                    ax.bar(centre, 1, width=step * 0.95, color="white", alpha=0.6, hatch="//", linewidth=0)
+                    ax.bar(centre, 1, width=width, color="white", alpha=0.6, hatch="//", linewidth=0)
             ax.set_xlim(0, prediction.seconds)
             ax.set_ylim(0, 1)
             ax.set_xlabel("time in the recording (s): one bar per window, at its centre; hatched: little speech, "

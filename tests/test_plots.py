@@ -1,6 +1,8 @@
 """Figures that carry information: no chart of equal bars, the course's emotion order and colours."""
 
 import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from mmser_lib import emotions, plots
@@ -30,3 +32,20 @@ def test_splits_are_drawn_in_their_own_order_not_by_size():
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["Session1", "Session2", "Session3", "Session10"]
     fig = plots.plot_counts(pd.DataFrame({"split": ["test"] * 3 + ["train"] * 9 + ["dev"]}), "split")
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["train", "dev", "test"]
+
+
+def test_timeline_windows_never_overlap_even_when_the_last_one_ends_with_the_recording():
+    from types import SimpleNamespace
+
+    starts = np.array([0.0, 1.5, 3.0, 4.5, 5.2])  # the last window ends at 8.2 s, with the recording
+    windows = pd.DataFrame({"start": starts, "end": starts + 3.0, "p_happy": 0.7, "p_sad": 0.3,
+                            "speech": [True, True, False, True, True]})
+    prediction = SimpleNamespace(labels=["happy", "sad"], path="x.wav", windowed=True, windows=windows, seconds=8.2,
+                                 predicted="happy")
+    fig = plots.plot_emotion_timeline([prediction])
+    bars = sorted({(round(b.get_x(), 6), round(b.get_width(), 6)) for b in fig.axes[0].patches
+                   if b.get_height() > 0})
+    assert len(bars) == len(windows)
+    for (x, width), (next_x, _) in zip(bars, bars[1:]):
+        assert x + width <= next_x + 1e-9  # each bar ends before the next begins
+    plt.close(fig)
