@@ -54,3 +54,22 @@ def test_committed_outputs_lose_tensorflow_machine_noise_and_nothing_else():
                nbformat.v4.new_output("stream", name="stderr", text="UserWarning: a real warning\n")]
     kept = module.without_noise(outputs)
     assert [o["text"] for o in kept] == ["run.wav: neutral 0.43\n", "\n", "UserWarning: a real warning\n"]
+
+
+def test_committed_outputs_show_the_reference_folder_not_the_runs_temporary_one():
+    import importlib.util
+    from pathlib import Path
+
+    import nbformat
+
+    tool = Path(__file__).resolve().parents[1] / "tools" / "make_reference_figures.py"
+    spec = importlib.util.spec_from_file_location("make_reference_figures", tool)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    scratch = "/tmp/tmpab12/10_scaling"
+    outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": f"PosixPath('{scratch}/a.png')"}),
+               nbformat.v4.new_output("stream", name="stdout", text=f"wrote {scratch}/metrics.json\n"),
+               nbformat.v4.new_output("stream", name="stdout", text="UAR 0.5\n")]
+    shown = module.with_path_shown(outputs, scratch, "figures/10_scaling")
+    assert shown[0]["data"]["text/plain"] == "PosixPath('figures/10_scaling/a.png')"
+    assert [o["text"] for o in shown[1:]] == ["wrote figures/10_scaling/metrics.json\n", "UAR 0.5\n"]

@@ -153,11 +153,27 @@ def without_noise(outputs: list) -> list:
     return kept
 
 
-def write_outputs(executed: nbformat.NotebookNode, path: Path, real: bool) -> int:
+def with_path_shown(outputs: list, scratch: str, shown: str) -> list:
+    """``outputs`` with the run's temporary figure folder ``scratch`` written as ``shown`` (where the files went)."""
+    kept = []
+    for output in outputs:
+        if output.get("output_type") == "stream" and scratch in output["text"]:
+            output = nbformat.from_dict({**output, "text": output["text"].replace(scratch, shown)})
+        elif "text/plain" in output.get("data", {}) and scratch in "".join(output["data"]["text/plain"]):
+            plain = "".join(output["data"]["text/plain"]).replace(scratch, shown)
+            output = nbformat.from_dict({**output, "data": {**output["data"], "text/plain": plain}})
+        kept.append(output)
+    return kept
+
+
+def write_outputs(executed: nbformat.NotebookNode, path: Path, real: bool, scratch: str | None = None,
+                  shown: str = "") -> int:
     """Copy the outputs of ``executed`` into the notebook at ``path``, cell by cell where the source is the same.
 
-    Returns the number of code cells that got outputs. Markdown is never
-    touched, so prose edited since the run stays as it is.
+    ``scratch`` (the run's temporary figure folder) is shown as ``shown`` (the
+    reference folder the figures were installed in). Returns the number of
+    code cells that got outputs. Markdown is never touched, so prose edited
+    since the run stays as it is.
     """
     notebook = nbformat.read(path, as_version=4)
     done = [c for c in executed.cells if c.cell_type == "code"]
@@ -170,8 +186,11 @@ def write_outputs(executed: nbformat.NotebookNode, path: Path, real: bool) -> in
             cell.outputs, cell.execution_count = [], None
             continue
         done.remove(match)
+        outputs = without_noise(match.outputs)
+        if scratch:
+            outputs = with_path_shown(outputs, scratch, shown)
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=AUDIO_NOTE)
-                        if is_real_audio(o, real) else o for o in without_noise(match.outputs)]
+                        if is_real_audio(o, real) else o for o in outputs]
         cell.execution_count = match.execution_count
         filled += 1
     nbformat.validate(notebook)
@@ -204,6 +223,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as scratch:
             executed, seconds = execute(name, Path(scratch))
             made = Path(scratch) / name
+            made_at = str(made)
             if not made.is_dir():
                 print(f"{name}: wrote no figures ({seconds:.0f} s)")
             else:
@@ -212,7 +232,8 @@ def main() -> None:
                 print(f"{name}: {seconds:.0f} s -> {target.relative_to(REPO)}/", flush=True)
         record_in_run_times(name, "main" if target.name == name else target.name, seconds)
         if args.outputs:
-            filled = write_outputs(executed, REPO / "notebooks" / f"{name}.ipynb", real)
+            filled = write_outputs(executed, REPO / "notebooks" / f"{name}.ipynb", real, scratch=made_at,
+                                   shown=str(target.relative_to(REPO)))
             print(f"{name}: outputs of {filled} code cells written to notebooks/{name}.ipynb", flush=True)
         times.append((name, seconds))
     total = sum(s for _, s in times)

@@ -38,7 +38,7 @@ def run_time(entry: dict | None) -> str:
     else:
         full = (f"{size(main['seconds'])} on {main['cpu_cores']} CPU cores in full settings when the reference was "
                 f"made (commit {main['commit']}; a first run on a new machine also writes twins and features, which "
-                "the cache keeps)")
+                "the cache keeps)" + (f"; {main['note']}" if main.get("note") else ""))
     if fast is not None:
         full += f"; {size(fast['seconds'])} in the fast settings CI uses (`MMSER_FAST=1`, twins)"
     return full + "; GPU: not measured yet"
