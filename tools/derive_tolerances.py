@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import tempfile
@@ -43,6 +44,10 @@ def rule_for(name: str, values: list, runs: str) -> dict:
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if len(numbers) != len(values):
         return {"pattern": name, "abs": 0, "why": f"not a number: must be equal ({runs})"}
+    if any(math.isnan(v) or math.isinf(v) for v in numbers):
+        return {"pattern": name, "ignore": True,
+                "why": f"undefined (NaN or infinite) in {sum(not math.isfinite(v) for v in numbers)} of {runs}: "
+                       "not graded"}
     spread = max(numbers) - min(numbers)
     sd = statistics.stdev(numbers) if len(numbers) > 1 else 0.0
     if spread == 0:
