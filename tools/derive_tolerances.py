@@ -84,6 +84,8 @@ def stale_reference_values(metrics_path: Path, values: dict[str, list], rules: l
     reference = flatten(json.loads(metrics_path.read_text())["metrics"])
     outside = []
     for rule in rules:
+        if rule.get("ignore"):
+            continue
         name, seen = rule["pattern"], values.get(rule["pattern"], [])
         value = reference.get(name)
         numbers = [v for v in seen if isinstance(v, int | float) and not isinstance(v, bool)]
