@@ -63,11 +63,11 @@ def test_a_copy_of_the_reference_passes(student, tmp_path, capsys):
 
 def test_a_metric_outside_its_tolerance_and_a_missing_figure_are_flagged(student, tmp_path, capsys):
     tolerances = json.loads((REFERENCE / "10_scaling" / grading.TOLERANCES).read_text())
-    name = "uar.per speaker.mlp_four_branch.mean"
+    name = "uar.per speaker, 8 enrolment clips.mlp_four_branch.mean"
     allowed = grading.tolerance_for(name, tolerances)["abs"]
 
     def move(payload):
-        payload["metrics"]["uar"]["per speaker"]["mlp_four_branch"]["mean"] += allowed + 0.01
+        payload["metrics"]["uar"]["per speaker, 8 enrolment clips"]["mlp_four_branch"]["mean"] += allowed + 0.01
 
     _edit_metrics(student / "10_scaling", move)
     (student / "11_splits_and_leakage" / "protocols.png").unlink()
@@ -87,8 +87,9 @@ def test_a_metric_outside_its_tolerance_and_a_missing_figure_are_flagged(student
 
 def test_a_move_inside_the_tolerance_still_passes(student):
     def move(payload):
-        payload["metrics"]["uar"]["per speaker"]["mlp_four_branch"]["mean"] += 0.05  # allowed: 0.06
-        payload["metrics"]["uar"]["per speaker"]["mlp_four_branch"]["sd"] = 0.4  # spreads are not graded
+        scores = payload["metrics"]["uar"]["per speaker, 8 enrolment clips"]["mlp_four_branch"]
+        scores["mean"] += 0.05  # allowed: 0.06
+        scores["sd"] = 0.4  # spreads are not graded
 
     _edit_metrics(student / "10_scaling", move)
     grades = {g.notebook: g for g in grading.grade(student, REFERENCE)}
