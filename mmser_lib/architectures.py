@@ -60,6 +60,16 @@ class Architecture:
     class_weight: bool = True
     enrol_draws: int = 0
 
+    def training_enrol_draws(self, scaling: str, enrol: int, requested: int | None = None) -> int:
+        """How many K-clip draws normalise each training speaker (:func:`mmser_lib.runs.prepare`).
+
+        0 unless per-speaker scaling with ``enrol > 0`` enrolment clips; then ``requested``,
+        or by default :attr:`enrol_draws`.
+        """
+        if scaling != "speaker" or not enrol:
+            return 0
+        return self.enrol_draws if requested is None else requested
+
     def build(self, shapes: dict, n_outputs: int, frame_stats=(None, None), parts: dict | None = None):
         """The compiled Keras model.
 

@@ -104,9 +104,7 @@ def cmd_train(args) -> None:
 
 def training_enrol_draws(args) -> int:
     """How many K-clip draws normalised each training speaker (0: all of their clips; see runs.prepare)."""
-    if args.scaling != "speaker" or not args.enrol:
-        return 0
-    return architectures.get(args.model).enrol_draws if args.enrol_draws is None else args.enrol_draws
+    return architectures.get(args.model).training_enrol_draws(args.scaling, args.enrol or 0, args.enrol_draws)
 
 
 def cmd_crossval(args) -> None:

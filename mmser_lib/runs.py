@@ -337,15 +337,13 @@ def prepare(manifest: pd.DataFrame, kinds, split: pd.Series | None = None, targe
     y = target.encode(target.truth(manifest))
     val = val & (y >= 0)
     pipeline.fit(manifest[train], take(raw, train))
-    x_train = pipeline.transform(manifest[train], take(raw, train))
-    y_train = y[train]
-    if scaling == "speaker" and enrol > 0 and enrol_draws > 0:  # training speakers enrolled like test speakers
-        draws = [pipeline.transform(manifest[train], take(raw, train),
-                                    reference=enrolment_rows(manifest[train], enrol, seed=1000 * (seed + 1) + draw,
-                                                             source=enrol_from))
-                 for draw in range(enrol_draws)]
-        x_train = {key: np.concatenate([d[key] for d in draws]) for key in draws[0]}
-        y_train = np.tile(y[train], enrol_draws)
+    references = [None]  # training speakers normalised with all of their clips ...
+    if scaling == "speaker" and enrol > 0 and enrol_draws > 0:  # ... or enrolled like test speakers, several times
+        references = [enrolment_rows(manifest[train], enrol, seed=1000 * (seed + 1) + draw, source=enrol_from)
+                      for draw in range(enrol_draws)]
+    draws = [pipeline.transform(manifest[train], take(raw, train), reference=r) for r in references]
+    x_train = draws[0] if len(draws) == 1 else {key: np.concatenate([d[key] for d in draws]) for key in draws[0]}
+    y_train = np.tile(y[train], len(draws))
     x_val = pipeline.transform(manifest[val], take(raw, val))
     if scaling == "speaker" and enrol > 0:  # validation speakers are enrolled like test speakers
         enrolled = enrolment_rows(manifest[val], enrol, seed=seed, source=enrol_from)
@@ -407,10 +405,10 @@ def train(
     Run, whose ``config["history"]`` holds the training curves and best epoch.
     """
     arch = architectures.get(model_name)
-    enrol_draws = arch.enrol_draws if enrol_draws is None else enrol_draws
     if arch.needs and enrol_draws:
         raise ValueError(f"{model_name} trains its head on out-of-fold embeddings of each training row once; "
                          "enrol_draws must be 0")
+    enrol_draws = arch.training_enrol_draws(scaling, enrol, enrol_draws)
     gpu.seed_everything(seed)
     target = Target.detector(arch.detects) if arch.detects else None
     data = prepare(manifest, arch.inputs, split, target, raw if raw is not None else X, params, scaling, seed,
@@ -445,8 +443,7 @@ def train(
                  class_weight=arch.class_weight, monitor=arch.monitor,
                  extra_callbacks=[*(extra_callbacks or []), *([recorder] if recorder else [])], seed=seed,
                  progress=progress)
-    enrolment = ({"enrol": enrol, "enrol_from": enrol_from, "enrol_draws": enrol_draws if enrol else 0}
-                 if scaling == "speaker" else {})
+    enrolment = {"enrol": enrol, "enrol_from": enrol_from, "enrol_draws": enrol_draws} if scaling == "speaker" else {}
     run = data.to_run(model, fitted, model_name, epochs_max=epochs, patience=patience, **enrolment, **head_training)
     run.epoch_predictions = recorder.predictions if recorder else None
     return run

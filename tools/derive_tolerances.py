@@ -84,16 +84,15 @@ def stale_reference_values(metrics_path: Path, values: dict[str, list], rules: l
     reference = flatten(json.loads(metrics_path.read_text())["metrics"])
     outside = []
     for rule in rules:
-        if rule.get("ignore"):
-            continue
         name, seen = rule["pattern"], values.get(rule["pattern"], [])
-        value = reference.get(name)
-        numbers = [v for v in seen if isinstance(v, int | float) and not isinstance(v, bool)]
-        if not isinstance(value, int | float) or isinstance(value, bool) or len(numbers) != len(seen) or not seen:
-            if value is not None and seen and value not in seen and len(numbers) != len(seen):
-                outside.append(name)
+        if rule.get("ignore") or name not in reference or not seen:
             continue
-        if min(abs(value - v) for v in numbers) > rule["abs"] + 1e-9:
+        value = reference[name]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in [value, *seen]):
+            stale = min(abs(value - v) for v in seen) > rule["abs"] + 1e-9
+        else:
+            stale = value not in seen
+        if stale:
             outside.append(name)
     return outside
 

@@ -223,7 +223,6 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as scratch:
             executed, seconds = execute(name, Path(scratch))
             made = Path(scratch) / name
-            made_at = str(made)
             if not made.is_dir():
                 print(f"{name}: wrote no figures ({seconds:.0f} s)")
             else:
@@ -232,7 +231,7 @@ def main() -> None:
                 print(f"{name}: {seconds:.0f} s -> {target.relative_to(REPO)}/", flush=True)
         record_in_run_times(name, "main" if target.name == name else target.name, seconds)
         if args.outputs:
-            filled = write_outputs(executed, REPO / "notebooks" / f"{name}.ipynb", real, scratch=made_at,
+            filled = write_outputs(executed, REPO / "notebooks" / f"{name}.ipynb", real, scratch=str(made),
                                    shown=str(target.relative_to(REPO)))
             print(f"{name}: outputs of {filled} code cells written to notebooks/{name}.ipynb", flush=True)
         times.append((name, seconds))
